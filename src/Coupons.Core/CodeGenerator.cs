@@ -10,4 +10,8 @@ public static class CodeGenerator
 
     /// <summary>Codes are matched case-insensitively: this is the key they are stored and looked up by.</summary>
     public static string Normalize(string code) => code.Trim().ToUpperInvariant();
+
+    /// <summary>An uploaded or presented code: 1..64 printable ASCII characters, no spaces or control characters.</summary>
+    public static bool IsAcceptableCode(string code) =>
+        code.Length is > 0 and <= 64 && code.All(ch => ch is > ' ' and < (char)127);
 }

@@ -1,0 +1,88 @@
+using Coupons.Core;
+using Coupons.Server.Auth;
+using Coupons.Server.Formats;
+using Coupons.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Coupons.Server.Admin;
+
+public sealed record IdentifierInput(string? Type, string? Value);
+public sealed record ProfileInput(string? FirstName, string? LastName, List<IdentifierInput>? Identifiers);
+public sealed record CreateCustomerRequest(List<ProfileInput>? Profiles);
+public sealed record CreatedCustomer(long CreatedId, IReadOnlyList<StatusItem> Warnings);
+public sealed record CustomerStatusRequest(FraudStatus? FraudStatus, bool? CouponsBlocked);
+
+public static class CustomersApi
+{
+    public static RouteGroupBuilder MapCustomers(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v2/customers").WithTags("Admin: customers").RequireTillV2(adminOnly: true);
+        group.MapPost("/", Create);
+        group.MapGet("/lookup", Lookup);
+        group.MapGet("/{id:long}", Get);
+        group.MapPut("/{id:long}/status", SetStatus);
+        return group;
+    }
+
+    static async Task<Results<Ok<CreatedCustomer>, JsonHttpResult<ErrorEnvelope>>> Create(CreateCustomerRequest body, HttpContext http, ICouponStore store)
+    {
+        if (body.Profiles is not [var profile]) return V2Envelope.Error(400, Status.BadRequest, "profiles must hold exactly one profile");
+        string? mobile = null, email = null, externalId = null;
+        foreach (var id in profile.Identifiers ?? [])
+        {
+            var value = id.Value?.Trim();
+            if (string.IsNullOrEmpty(value) || value.Length > 100 || value.Any(char.IsControl))
+                return V2Envelope.Error(400, Status.BadRequest, "identifier values must be 1-100 printable characters");
+            switch (id.Type?.Trim().ToLowerInvariant())
+            {
+                case "mobile": mobile = value; break;
+                case "email": email = value.ToLowerInvariant(); break;
+                case "externalid" or "external_id": externalId = value; break;
+                default: return V2Envelope.Error(400, Status.BadRequest, $"identifier type '{id.Type}' is not one of mobile, email, externalId");
+            }
+        }
+        if (mobile is null && email is null && externalId is null)
+            return V2Envelope.Error(400, Status.InvalidCustomer, "a customer needs at least one identifier: mobile, email or externalId");
+        if ((profile.FirstName?.Length ?? 0) > 100 || (profile.LastName?.Length ?? 0) > 100)
+            return V2Envelope.Error(400, Status.BadRequest, "names are at most 100 characters");
+        var customer = new Customer
+        {
+            FirstName = profile.FirstName?.Trim() ?? "", LastName = profile.LastName?.Trim() ?? "",
+            Mobile = mobile, Email = email, ExternalId = externalId,
+        };
+        var result = await store.CreateCustomerAsync(http.Caller().OrgId, customer);
+        return result.Ok ? TypedResults.Ok(new CreatedCustomer(result.Value, [])) : V2Envelope.Error(409, result.Outcome);
+    }
+
+    static async Task<Results<Ok<CustomerView>, JsonHttpResult<ErrorEnvelope>>> Get(long id, HttpContext http, ICouponStore store)
+    {
+        var customer = await store.GetCustomerAsync(http.Caller().OrgId, id);
+        return customer is null ? V2Envelope.Error(404, Status.CustomerNotFound) : TypedResults.Ok(CustomerView.From(customer));
+    }
+
+    static async Task<Results<Ok<CustomerView>, JsonHttpResult<ErrorEnvelope>>> Lookup(string? identifierName, string? identifierValue, HttpContext http, ICouponStore store)
+    {
+        var value = identifierValue?.Trim();
+        CustomerRef? who = identifierName?.Trim().ToLowerInvariant() switch
+        {
+            "mobile" => new CustomerRef(Mobile: value),
+            "email" => new CustomerRef(Email: value?.ToLowerInvariant()),
+            "externalid" or "external_id" => new CustomerRef(ExternalId: value),
+            "id" when long.TryParse(value, out var n) => new CustomerRef(Id: n),
+            _ => null,
+        };
+        if (who is null || who.IsEmpty)
+            return V2Envelope.Error(400, Status.BadRequest, "identifierName must be mobile, email, externalId or id, with an identifierValue");
+        var customer = await store.FindCustomerAsync(http.Caller().OrgId, who);
+        return customer is null ? V2Envelope.Error(404, Status.CustomerNotFound) : TypedResults.Ok(CustomerView.From(customer));
+    }
+
+    static async Task<Results<Ok<CustomerView>, JsonHttpResult<ErrorEnvelope>>> SetStatus(long id, CustomerStatusRequest body, HttpContext http, ICouponStore store)
+    {
+        var orgId = http.Caller().OrgId;
+        var current = await store.GetCustomerAsync(orgId, id);
+        if (current is null) return V2Envelope.Error(404, Status.CustomerNotFound);
+        await store.SetCustomerStatusAsync(orgId, id, body.FraudStatus ?? current.FraudStatus, body.CouponsBlocked ?? current.CouponsBlocked);
+        return TypedResults.Ok(CustomerView.From((await store.GetCustomerAsync(orgId, id))!));
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Coupons.Core;
+using Coupons.Server.Auth;
+using Coupons.Server.Formats;
+using Coupons.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Coupons.Server.Admin;
+
+public sealed record SeriesSaved(bool Success, int Code, string Message, Series Series);
+public sealed record SeriesPage(IReadOnlyList<Series> Series, int Offset, int Limit);
+public sealed record UploadAnswer(int Received, int Stored, int Duplicates, int Rejected, IReadOnlyList<string> DuplicateCodes, IReadOnlyList<string> RejectedCodes);
+
+/// <summary>Coupon series and their code lists. Admin tills only.</summary>
+public static class SeriesApi
+{
+    public const int MaxUpload = 100_000;
+
+    public static RouteGroupBuilder MapSeriesAdmin(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v2/coupon/series").WithTags("Admin: coupon series").RequireTillV2(adminOnly: true);
+        group.MapPost("/", Create);
+        group.MapPut("/{id:long}", Update);
+        group.MapGet("/{id:long}", Get);
+        group.MapGet("/", List);
+        group.MapPost("/{id:long}/codes", UploadCodes).Accepts<string[]>("application/json", "text/csv", "text/plain");
+        return group;
+    }
+
+    static async Task<Results<Ok<Series>, JsonHttpResult<ErrorEnvelope>>> Create(Series body, HttpContext http, ICouponStore store)
+    {
+        var series = Normalise(body);
+        var valid = SeriesRules.Validate(series);
+        if (!valid.Ok) return V2Envelope.Error(valid);
+        var caller = http.Caller();
+        var result = await store.CreateSeriesAsync(caller.OrgId, caller.Till.Id, series);
+        return result.Ok ? TypedResults.Ok(result.Value) : V2Envelope.Error(result.Outcome);
+    }
+
+    static async Task<Results<Ok<SeriesSaved>, JsonHttpResult<ErrorEnvelope>>> Update(long id, Series body, HttpContext http, ICouponStore store)
+    {
+        var series = Normalise(body) with { Id = id };
+        var valid = SeriesRules.Validate(series);
+        if (!valid.Ok) return V2Envelope.Error(400, new Outcome(Status.SeriesNotSaved, $"{Status.Message(Status.SeriesNotSaved)}: {valid.Message}"));
+        var result = await store.UpdateSeriesAsync(http.Caller().OrgId, id, series);
+        if (!result.Ok) return V2Envelope.Error(result.Outcome);
+        return TypedResults.Ok(new SeriesSaved(true, Status.SeriesSaved, Status.Message(Status.SeriesSaved), result.Value!));
+    }
+
+    static async Task<Results<Ok<Series>, JsonHttpResult<ErrorEnvelope>>> Get(long id, HttpContext http, ICouponStore store)
+    {
+        var series = await store.GetSeriesAsync(http.Caller().OrgId, id);
+        return series is null ? V2Envelope.Error(404, Status.InvalidSeries) : TypedResults.Ok(series);
+    }
+
+    static async Task<Results<Ok<SeriesPage>, JsonHttpResult<ErrorEnvelope>>> List(HttpContext http, ICouponStore store, int? offset, int? limit)
+    {
+        var o = offset ?? 0;
+        var l = limit ?? 50;
+        if (o < 0 || l is < 1 or > 500) return V2Envelope.Error(400, Status.BadRequest, "offset must be >= 0 and limit 1..500");
+        return TypedResults.Ok(new SeriesPage(await store.ListSeriesAsync(http.Caller().OrgId, o, l), o, l));
+    }
+
+    static async Task<Results<Ok<UploadAnswer>, JsonHttpResult<ErrorEnvelope>>> UploadCodes(long id, HttpRequest request, ICouponStore store)
+    {
+        List<string> codes;
+        if (request.HasJsonContentType())
+        {
+            try
+            {
+                codes = await JsonSerializer.DeserializeAsync<List<string>>(request.Body, CouponJson.Options) ?? [];
+            }
+            catch (JsonException)
+            {
+                return V2Envelope.Error(400, Status.InvalidInput, "the body must be a JSON array of code strings");
+            }
+        }
+        else
+        {
+            codes = [];
+            using var reader = new StreamReader(request.Body);
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                var first = line.Split(',')[0].Trim().Trim('"');
+                if (first.Length == 0 || (codes.Count == 0 && first.Equals("code", StringComparison.OrdinalIgnoreCase))) continue;
+                codes.Add(first);
+                if (codes.Count > MaxUpload) break;
+            }
+        }
+        if (codes.Count == 0) return V2Envelope.Error(400, Status.InvalidInput, "no codes in the upload");
+        if (codes.Count > MaxUpload) return V2Envelope.Error(400, Status.InvalidInput, $"at most {MaxUpload} codes per upload");
+        var result = await store.UploadCodesAsync(request.HttpContext.Caller().OrgId, id, codes);
+        if (!result.Ok) return V2Envelope.Error(result.Outcome);
+        var s = result.Value!;
+        return TypedResults.Ok(new UploadAnswer(s.Received, s.Stored, s.Duplicates, s.Rejected, s.DuplicateCodes.Take(1000).ToList(), s.RejectedCodes.Take(1000).ToList()));
+    }
+
+    /// <summary>What the admin sends, minus what only the service sets.</summary>
+    static Series Normalise(Series s) => s with
+    {
+        SeriesCode = s.SeriesCode?.Trim() ?? "",
+        Generic = string.IsNullOrWhiteSpace(s.Generic) ? null : s.Generic.Trim(),
+        SeriesType = string.IsNullOrWhiteSpace(s.SeriesType) ? "UNDEFINED" : s.SeriesType.Trim().ToUpperInvariant(),
+        NumIssued = 0, NumRedeemed = 0, NumUploadedTotal = 0, NumUploadedNonIssued = 0,
+    };
+}

@@ -1,0 +1,47 @@
+using Coupons.Core;
+using Coupons.Server.Formats;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Coupons.Server;
+
+/// <summary>
+/// What escapes an endpoint becomes an answer in the API's own envelope: a malformed body is a 400,
+/// anything else a 500 with code 730 and no detail of the server's insides.
+/// </summary>
+public static class ErrorHandler
+{
+    public static int StatusFor(Exception e) => e is BadHttpRequestException b ? b.StatusCode : StatusCodes.Status500InternalServerError;
+
+    public static async Task WriteAsync(HttpContext http)
+    {
+        var e = http.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var status = e is null ? 500 : StatusFor(e);
+        http.Response.StatusCode = status;
+        var outcome = status switch
+        {
+            413 => new Outcome(Status.InvalidInput, "request body too large"),
+            < 500 => new Outcome(Status.BadRequest, "malformed request: " + Describe(e)),
+            _ => new Outcome(Status.UnknownError),
+        };
+        await WriteEnvelopeAsync(http, status, outcome);
+    }
+
+    public static Task WriteStatusAsync(StatusCodeContext ctx)
+    {
+        var http = ctx.HttpContext;
+        var status = http.Response.StatusCode;
+        var outcome = status switch
+        {
+            404 => new Outcome(Status.NotFound, "no such resource"),
+            405 => new Outcome(Status.BadRequest, "method not allowed"),
+            415 => new Outcome(Status.BadRequest, "unsupported content type"),
+            _ => new Outcome(status >= 500 ? Status.UnknownError : Status.BadRequest),
+        };
+        return WriteEnvelopeAsync(http, status, outcome);
+    }
+
+    static string Describe(Exception? e) => e?.InnerException is System.Text.Json.JsonException j ? j.Message : e?.Message ?? "";
+
+    static Task WriteEnvelopeAsync(HttpContext http, int status, Outcome outcome) =>
+        V2Envelope.Error(status, outcome).ExecuteAsync(http);
+}

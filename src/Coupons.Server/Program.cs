@@ -1,0 +1,47 @@
+using Coupons.Core;
+using Coupons.Server;
+using Coupons.Server.Admin;
+using Coupons.Server.Auth;
+using Coupons.Storage;
+using Scalar.AspNetCore;
+
+if (args is ["org", "create", ..])
+    return await OrgCommand.RunAsync(args[2..]);
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(sp => StoreFactory.Create(
+    builder.Configuration["Coupons:Database:Provider"],
+    builder.Configuration["Coupons:Database:ConnectionString"],
+    sp.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton<Authenticator>();
+builder.Services.ConfigureHttpJsonOptions(o => CouponJson.Apply(o.SerializerOptions));
+builder.Services.AddOpenApi();
+builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+builder.Services.AddHttpLogging(o => o.LoggingFields =
+    Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.RequestMethod | Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.RequestPath |
+    Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.ResponseStatusCode | Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.Duration);
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 16 * 1024 * 1024);
+
+var app = builder.Build();
+
+await app.Services.GetRequiredService<ICouponStore>().MigrateAsync();
+await Bootstrap.RunAsync(app.Services.GetRequiredService<ICouponStore>(), app.Configuration, app.Logger);
+
+app.UseHttpLogging();
+app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ErrorHandler.WriteAsync, StatusCodeSelector = ErrorHandler.StatusFor });
+app.UseStatusCodePages(ErrorHandler.WriteStatusAsync);
+
+app.MapOpenApi();
+app.MapScalarApiReference("/docs");
+app.MapHealthChecks("/health");
+
+app.MapStores();
+app.MapCustomers();
+app.MapSeriesAdmin();
+
+app.Run();
+return 0;
+
+public partial class Program;

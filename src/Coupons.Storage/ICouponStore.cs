@@ -1,0 +1,51 @@
+using Coupons.Core;
+
+namespace Coupons.Storage;
+
+/// <summary>
+/// Every storage operation the service performs, shaped like its use cases. Each write is one transaction;
+/// every operation that reads or writes tenant data takes the caller's organisation and filters by it.
+/// SQLite and PostgreSQL implement it and pass the same test suite.
+/// </summary>
+public interface ICouponStore
+{
+    Task MigrateAsync(CancellationToken ct = default);
+    Task<bool> PingAsync(CancellationToken ct = default);
+
+    // Tenancy
+    Task<bool> HasOrganisationsAsync();
+    Task<Result<long>> CreateOrganisationAsync(string name, string storeCode, string storeName, string tillCode, string passwordHash);
+    Task<TillLogin?> FindLoginAsync(string tillCode);
+    Task<Result<Store>> CreateStoreAsync(long orgId, string code, string name);
+    Task<IReadOnlyList<Store>> ListStoresAsync(long orgId);
+    Task<Result<Till>> CreateTillAsync(long orgId, string code, string passwordHash, string storeCode, string role);
+    Task<IReadOnlyList<Till>> ListTillsAsync(long orgId);
+    Task<Organisation?> GetOrganisationAsync(long orgId);
+    Task UpdateOrganisationAsync(Organisation org);
+
+    // Customers
+    Task<Result<long>> CreateCustomerAsync(long orgId, Customer customer);
+    Task<Customer?> GetCustomerAsync(long orgId, long id);
+    Task<Customer?> FindCustomerAsync(long orgId, CustomerRef who);
+    Task<bool> SetCustomerStatusAsync(long orgId, long id, FraudStatus fraud, bool couponsBlocked);
+
+    // Series and codes
+    Task<Result<Series>> CreateSeriesAsync(long orgId, long createdBy, Series series);
+    Task<Result<Series>> UpdateSeriesAsync(long orgId, long id, Series series);
+    Task<Series?> GetSeriesAsync(long orgId, long id);
+    Task<IReadOnlyList<Series>> ListSeriesAsync(long orgId, int offset, int limit);
+    Task<Result<UploadSummary>> UploadCodesAsync(long orgId, long seriesId, IReadOnlyList<string> codes);
+}
+
+/// <summary>A value, or the catalogue code saying why there is none.</summary>
+public readonly record struct Result<T>(T? Value, Outcome Outcome)
+{
+    public bool Ok => Outcome.Ok;
+    public static Result<T> Success(T value) => new(value, Outcome.Success);
+    public static Result<T> Fail(Outcome outcome) => new(default, outcome);
+    public static implicit operator Result<T>(Outcome outcome) => Fail(outcome);
+}
+
+public sealed record TillLogin(Caller Caller, string PasswordHash);
+
+public sealed record UploadSummary(int Received, int Stored, int Duplicates, int Rejected, IReadOnlyList<string> DuplicateCodes, IReadOnlyList<string> RejectedCodes);

@@ -1,0 +1,77 @@
+using System.Data.Common;
+using Dapper;
+using Npgsql;
+
+namespace Coupons.Storage.Postgres;
+
+/// <summary>
+/// PostgreSQL, shared by any number of stateless nodes. Transactions run at READ COMMITTED; the rows an operation
+/// depends on are locked (SELECT … FOR UPDATE, customer first, then coupon, then series) and counters move only by
+/// conditional UPDATEs, so limits hold across nodes.
+/// </summary>
+public sealed class PostgresStore : SqlStore, IAsyncDisposable
+{
+    // Any fixed number: the advisory lock under which one node at a time migrates the schema.
+    const long MigrationLockKey = 7_320_411_903;
+    readonly NpgsqlDataSource dataSource;
+
+    public PostgresStore(string connectionString, TimeProvider clock) : base(clock)
+    {
+        dataSource = NpgsqlDataSource.Create(connectionString);
+    }
+
+    protected override string ForUpdate => " FOR UPDATE";
+
+    protected override bool IsUniqueViolation(Exception e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    protected override async ValueTask<DbConnection> OpenReadAsync() => await dataSource.OpenConnectionAsync();
+
+    protected override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var c = await dataSource.OpenConnectionAsync();
+                await using var tx = await c.BeginTransactionAsync();
+                var result = await work(c, tx);
+                await tx.CommitAsync();
+                return result;
+            }
+            catch (PostgresException e) when (attempt < 5 && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            {
+                // Rolled back as a whole; nothing of it is visible, so running it again is safe.
+            }
+        }
+    }
+
+    public override async Task MigrateAsync(CancellationToken ct = default)
+    {
+        await using var c = await dataSource.OpenConnectionAsync(ct);
+        // Two nodes starting together: the second waits here until the first has finished, then finds nothing to do.
+        await c.ExecuteAsync("SELECT pg_advisory_lock(@MigrationLockKey)", new { MigrationLockKey });
+        try
+        {
+            await c.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)");
+            foreach (var (version, name, sql) in Migrations.For("Postgres"))
+            {
+                await using var tx = await c.BeginTransactionAsync(ct);
+                var done = await c.ExecuteScalarAsync<int?>("SELECT version FROM schema_migrations WHERE version = @version", new { version }, tx);
+                if (done is null)
+                {
+                    await c.ExecuteAsync(sql, transaction: tx);
+                    await c.ExecuteAsync("INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @now)",
+                        new { version, name, now = Now }, tx);
+                }
+                await tx.CommitAsync(ct);
+            }
+        }
+        finally
+        {
+            await c.ExecuteAsync("SELECT pg_advisory_unlock(@MigrationLockKey)", new { MigrationLockKey });
+        }
+    }
+
+    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+}

@@ -1,0 +1,76 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Coupons.Storage.Sqlite;
+
+/// <summary>
+/// SQLite in WAL mode with synchronous=FULL. All writes go through one gate, so a write transaction
+/// (BEGIN IMMEDIATE) never waits on SQLITE_BUSY from this process and every conditional update sees the
+/// previous one's result; reads run on pooled connections beside it.
+/// </summary>
+public sealed class SqliteStore : SqlStore
+{
+    readonly string connectionString;
+    readonly SemaphoreSlim writeGate = new(1, 1);
+
+    public SqliteStore(string connectionString, TimeProvider clock) : base(clock)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString) { Pooling = true, ForeignKeys = true, DefaultTimeout = 30 };
+        var dir = Path.GetDirectoryName(Path.GetFullPath(builder.DataSource));
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        this.connectionString = builder.ToString();
+    }
+
+    protected override string ForUpdate => "";
+
+    protected override bool IsUniqueViolation(Exception e) =>
+        e is SqliteException { SqliteErrorCode: 19 }; // SQLITE_CONSTRAINT
+
+    protected override async ValueTask<DbConnection> OpenReadAsync()
+    {
+        var c = new SqliteConnection(connectionString);
+        await c.OpenAsync();
+        await c.ExecuteAsync("PRAGMA busy_timeout = 10000;");
+        return c;
+    }
+
+    protected override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work)
+    {
+        await writeGate.WaitAsync();
+        try
+        {
+            await using var c = new SqliteConnection(connectionString);
+            await c.OpenAsync();
+            await c.ExecuteAsync("PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;");
+            await using var tx = c.BeginTransaction(deferred: false);
+            var result = await work(c, tx);
+            await tx.CommitAsync();
+            return result;
+        }
+        finally
+        {
+            writeGate.Release();
+        }
+    }
+
+    public override async Task MigrateAsync(CancellationToken ct = default)
+    {
+        await using var c = new SqliteConnection(connectionString);
+        await c.OpenAsync(ct);
+        await c.ExecuteAsync("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000;");
+        await c.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+        foreach (var (version, name, sql) in Migrations.For("Sqlite"))
+        {
+            await using var tx = c.BeginTransaction(deferred: false);
+            var done = await c.ExecuteScalarAsync<long?>("SELECT version FROM schema_migrations WHERE version = @version", new { version }, tx);
+            if (done is null)
+            {
+                await c.ExecuteAsync(sql, transaction: tx);
+                await c.ExecuteAsync("INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @now)",
+                    new { version, name, now = Now }, tx);
+            }
+            await tx.CommitAsync(ct);
+        }
+    }
+}
