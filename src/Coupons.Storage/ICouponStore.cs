@@ -35,6 +35,20 @@ public interface ICouponStore
     Task<Series?> GetSeriesAsync(long orgId, long id);
     Task<IReadOnlyList<Series>> ListSeriesAsync(long orgId, int offset, int limit);
     Task<Result<UploadSummary>> UploadCodesAsync(long orgId, long seriesId, IReadOnlyList<string> codes);
+
+    // Coupons: the use cases of the v1.1 and v2 APIs
+    /// <summary>Issues up to <paramref name="count"/> coupons of one series to one customer, in one transaction.</summary>
+    Task<IssueResult> IssueAsync(Caller caller, long seriesId, CustomerRef who, int count = 1, string? metadata = null);
+    /// <summary>Redeems every item, or (with <paramref name="allOrNothing"/>) none when any fails; the others then report 749.</summary>
+    Task<RedeemResult> RedeemAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items, bool allOrNothing);
+    /// <summary>The redeem rules applied to each code, changing nothing.</summary>
+    Task<RedeemResult> CheckRedeemableAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items);
+    /// <summary>Sends a coupon of this customer again (an outbox message in the same transaction).</summary>
+    Task<Result<CouponDetail>> ResendAsync(Caller caller, CustomerRef who, long? couponId, string? code);
+    /// <summary>Reverses live redemptions, all or none: 510 when any id is not a live redemption of this organisation.</summary>
+    Task<Outcome> ReverseAsync(Caller caller, IReadOnlyList<long> redemptionIds);
+    Task<IReadOnlyList<CouponDetail>> GetCouponsAsync(long orgId, IReadOnlyList<long> ids, IReadOnlyList<string> codes);
+    Task<IReadOnlyList<CouponDetail>> ListCustomerCouponsAsync(long orgId, long customerId);
 }
 
 /// <summary>A value, or the catalogue code saying why there is none.</summary>

@@ -22,6 +22,8 @@ public sealed class PostgresStore : SqlStore, IAsyncDisposable
 
     protected override string ForUpdate => " FOR UPDATE";
 
+    protected override string SkipLocked => " FOR UPDATE SKIP LOCKED";
+
     protected override bool IsUniqueViolation(Exception e) =>
         e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 

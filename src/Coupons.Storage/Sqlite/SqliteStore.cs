@@ -24,6 +24,8 @@ public sealed class SqliteStore : SqlStore
 
     protected override string ForUpdate => "";
 
+    protected override string SkipLocked => "";
+
     protected override bool IsUniqueViolation(Exception e) =>
         e is SqliteException { SqliteErrorCode: 19 }; // SQLITE_CONSTRAINT
 

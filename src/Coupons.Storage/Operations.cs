@@ -1,0 +1,30 @@
+using Coupons.Core;
+
+namespace Coupons.Storage;
+
+/// <summary>One coupon an issue produced: newly issued, or an existing one sent again (doNotResendExistingVoucher=false).</summary>
+public sealed record IssuedCoupon(Coupon Coupon, bool Resent);
+
+public sealed record IssueResult
+{
+    public Series? Series { get; init; }
+    public Customer? Customer { get; init; }
+    public IReadOnlyList<IssuedCoupon> Coupons { get; init; } = [];
+    /// <summary>Why the coupons not issued were refused (Success when all were issued).</summary>
+    public Outcome Refusal { get; init; } = Outcome.Success;
+    public int Requested { get; init; }
+    public int Failed => Requested - Coupons.Count;
+}
+
+/// <summary>One item of a redemption (or of an is-redeemable check): its code's coupon and series, and the outcome.</summary>
+public sealed record RedeemItemResult(RedeemRequest Request, Outcome Outcome, Coupon? Coupon, Series? Series, long? RedemptionId);
+
+public sealed record RedeemResult(Customer? Customer, IReadOnlyList<RedeemItemResult> Items)
+{
+    public bool AllOk => Items.All(i => i.Outcome.Ok);
+}
+
+public sealed record RedemptionView(Redemption Redemption, string TillCode, Store Store, Customer Redeemer);
+
+/// <summary>A coupon with everything the read endpoints show of it.</summary>
+public sealed record CouponDetail(Coupon Coupon, Series Series, Customer? Customer, Store? IssuedAt, IReadOnlyList<RedemptionView> Redemptions);

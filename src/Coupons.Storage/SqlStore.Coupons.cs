@@ -1,0 +1,434 @@
+using System.Data.Common;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Coupons.Core;
+using Dapper;
+
+namespace Coupons.Storage;
+
+public abstract partial class SqlStore
+{
+    /// <summary>How a worker takes the next free uploaded code: " FOR UPDATE SKIP LOCKED" on PostgreSQL, so concurrent issues take different codes.</summary>
+    protected abstract string SkipLocked { get; }
+
+    const string CouponColumns =
+        "c.id, c.org_id, c.series_id, c.code, c.customer_id, c.issued_by_till_id, c.issued_at_store_id, c.issued_on, c.valid_till, c.pin_code, c.num_redemptions, c.revoked, c.metadata";
+
+    /// <summary>Thrown inside a write transaction to roll it back and answer with <see cref="Result"/> instead.</summary>
+    sealed class Abort(object result) : Exception
+    {
+        public object Result { get; } = result;
+    }
+
+    // ---- Issue -----------------------------------------------------------------------------
+
+    public async Task<IssueResult> IssueAsync(Caller caller, long seriesId, CustomerRef who, int count = 1, string? metadata = null) =>
+        await WriteAsync(async (c, tx) =>
+        {
+            var orgId = caller.OrgId;
+            var customer = await FindCustomerAsync(c, tx, orgId, who, lockRow: true);
+            var series = await GetSeriesAsync(c, tx, orgId, seriesId, lockRow: false);
+            var issued = new List<IssuedCoupon>();
+            var refusal = Outcome.Success;
+            var zone = Zone(caller.Org.TimeZone);
+            for (var i = 0; i < count; i++)
+            {
+                var now = Now;
+                var facts = await IssueFactsAsync(c, tx, orgId, series, customer, now);
+                var decision = IssueRules.Check(facts);
+                if (decision.Action == IssueAction.Refuse) { refusal = decision.Outcome; break; }
+                if (decision.Action == IssueAction.ResendExisting)
+                {
+                    var existing = facts.ActiveCouponInSeries!;
+                    await OutboxAsync(c, tx, orgId, "coupon.resent", existing, customer!, now);
+                    issued.Add(new IssuedCoupon(existing, Resent: true));
+                    break;
+                }
+                var coupon = await TakeCouponAsync(c, tx, caller, series!, customer!, now, zone, metadata);
+                if (coupon is null) { refusal = new Outcome(Status.MaxCreateReached); break; }
+                await OutboxAsync(c, tx, orgId, "coupon.issued", coupon, customer!, now);
+                issued.Add(new IssuedCoupon(coupon, Resent: false));
+                series = series! with { NumIssued = series.NumIssued + 1 };
+            }
+            return new IssueResult { Series = series, Customer = customer, Coupons = issued, Refusal = refusal, Requested = count };
+        });
+
+    async Task<IssueFacts> IssueFactsAsync(DbConnection c, DbTransaction tx, long orgId, Series? series, Customer? customer, DateTimeOffset now)
+    {
+        if (series is null || customer is null) return new IssueFacts { Series = series, Customer = customer, Now = now };
+        var held = (await c.QueryAsync<Coupon>(
+            $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND c.customer_id = @customerId AND c.series_id = @seriesId AND NOT c.revoked ORDER BY c.id",
+            new { orgId, customerId = customer.Id, seriesId = series.Id }, tx)).ToList();
+        var active = held.FirstOrDefault(k => (k.ValidTill is null || k.ValidTill > now) && (series.IsMultipleUseAllowed || k.NumRedemptions == 0));
+        var exclusive = MutuallyExclusiveIds(series);
+        var holdsExclusive = exclusive.Length > 0 && await c.ExecuteScalarAsync<long?>(
+            """
+            SELECT id FROM coupons WHERE org_id = @orgId AND customer_id = @customerId AND NOT revoked
+              AND series_id IN @exclusive AND (valid_till IS NULL OR valid_till > @now) LIMIT 1
+            """, new { orgId, customerId = customer.Id, exclusive, now }, tx) is not null;
+        return new IssueFacts
+        {
+            Series = series, Customer = customer, Now = now,
+            CouponsHeldInSeries = held.Count,
+            LastIssuedInSeries = held.Count == 0 ? null : held.Max(k => k.IssuedOn),
+            ActiveCouponInSeries = active,
+            HoldsMutuallyExclusiveCoupon = holdsExclusive,
+        };
+    }
+
+    static long[] MutuallyExclusiveIds(Series s)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(s.MutualExclusiveSeriesIds);
+            return doc.RootElement.ValueKind != JsonValueKind.Array ? [] : doc.RootElement.EnumerateArray()
+                .Select(e => e.ValueKind == JsonValueKind.Number ? e.GetInt64() : long.TryParse(e.GetString(), out var n) ? n : -1)
+                .Where(id => id > 0 && id != s.Id).ToArray();
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// Takes one coupon for the customer: bumps the series' issued counter only while under maxCreate
+    /// (the conditional UPDATE is what makes the limit hold under any concurrency), then creates or assigns the code.
+    /// Returns null when the series is exhausted; nothing is then written.
+    /// </summary>
+    async Task<Coupon?> TakeCouponAsync(DbConnection c, DbTransaction tx, Caller caller, Series series, Customer customer, DateTimeOffset now, TimeZoneInfo zone, string? metadata)
+    {
+        var orgId = caller.OrgId;
+        var uploaded = series.Kind == SeriesKind.Uploaded;
+        var bumped = await c.ExecuteAsync(
+            $"""
+            UPDATE series SET num_issued = num_issued + 1{(uploaded ? ", num_uploaded_non_issued = num_uploaded_non_issued - 1" : "")}
+            WHERE org_id = @orgId AND id = @id AND (max_create < 0 OR num_issued < max_create){(uploaded ? " AND num_uploaded_non_issued > 0" : "")}
+            """, new { orgId, id = series.Id }, tx);
+        if (bumped == 0) return null;
+
+        var p = new
+        {
+            orgId, seriesId = series.Id, customerId = customer.Id, tillId = caller.Till.Id, storeId = caller.Store.Id, now,
+            validTill = IssueRules.ValidTill(series, now, zone), pin = RandomNumberGenerator.GetString("0123456789", 4), metadata,
+        };
+        long? id;
+        switch (series.Kind)
+        {
+            case SeriesKind.Uploaded:
+                id = await c.ExecuteScalarAsync<long?>(
+                    $"""
+                    UPDATE coupons SET customer_id = @customerId, issued_by_till_id = @tillId, issued_at_store_id = @storeId,
+                           issued_on = @now, valid_till = @validTill, pin_code = @pin, metadata = @metadata
+                    WHERE id = (SELECT id FROM coupons WHERE series_id = @seriesId AND customer_id IS NULL ORDER BY id LIMIT 1{SkipLocked})
+                    RETURNING id
+                    """, p, tx);
+                if (id is null) throw new InvalidOperationException($"series {series.Id} counts uploaded codes it does not have");
+                break;
+            case SeriesKind.Generic:
+                var code = series.Generic ?? "";
+                id = await c.ExecuteScalarAsync<long?>(
+                    """
+                    INSERT INTO coupons (org_id, series_id, code, code_key, is_generic, customer_id, issued_by_till_id, issued_at_store_id,
+                                         issued_on, valid_till, pin_code, metadata, created_at)
+                    VALUES (@orgId, @seriesId, @code, @key, TRUE, @customerId, @tillId, @storeId, @now, @validTill, @pin, @metadata, @now)
+                    RETURNING id
+                    """, new { p.orgId, p.seriesId, code, key = CodeGenerator.Normalize(code), p.customerId, p.tillId, p.storeId, p.now, p.validTill, p.pin, p.metadata }, tx);
+                break;
+            default:
+                id = null;
+                for (var attempt = 0; id is null; attempt++)
+                {
+                    if (attempt == 20) throw new InvalidOperationException($"no free code found for series {series.Id}: its code space is nearly used up");
+                    var generated = CodeGenerator.Generate(series.AlphaNumeric, series.RandomCodeLength);
+                    id = await c.ExecuteScalarAsync<long?>(
+                        """
+                        INSERT INTO coupons (org_id, series_id, code, code_key, customer_id, issued_by_till_id, issued_at_store_id,
+                                             issued_on, valid_till, pin_code, metadata, created_at)
+                        VALUES (@orgId, @seriesId, @code, @code, @customerId, @tillId, @storeId, @now, @validTill, @pin, @metadata, @now)
+                        ON CONFLICT (org_id, code_key) WHERE NOT is_generic DO NOTHING
+                        RETURNING id
+                        """, new { p.orgId, p.seriesId, code = generated, p.customerId, p.tillId, p.storeId, p.now, p.validTill, p.pin, p.metadata }, tx);
+                }
+                break;
+        }
+        return await c.QuerySingleAsync<Coupon>($"SELECT {CouponColumns} FROM coupons c WHERE c.id = @id", new { id }, tx);
+    }
+
+    async Task OutboxAsync(DbConnection c, DbTransaction tx, long orgId, string kind, Coupon coupon, Customer customer, DateTimeOffset now, long? redemptionId = null)
+    {
+        var payload = JsonSerializer.Serialize(new { couponId = coupon.Id, code = coupon.Code, seriesId = coupon.SeriesId, customerId = customer.Id, redemptionId }, CouponJson.Options);
+        await c.ExecuteAsync(
+            "INSERT INTO outbox (org_id, kind, payload, next_attempt_at, created_at) VALUES (@orgId, @kind, @payload, @now, @now)",
+            new { orgId, kind, payload, now }, tx);
+    }
+
+    static TimeZoneInfo Zone(string id)
+    {
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(id);
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            return TimeZoneInfo.Utc;
+        }
+    }
+
+    // ---- Redeem ----------------------------------------------------------------------------
+
+    public async Task<RedeemResult> RedeemAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items, bool allOrNothing)
+    {
+        try
+        {
+            return await WriteAsync(async (c, tx) =>
+            {
+                var customer = await FindCustomerAsync(c, tx, caller.OrgId, who, lockRow: true);
+                var results = new List<RedeemItemResult>();
+                foreach (var item in items)
+                {
+                    var result = await EvaluateAsync(c, tx, caller, customer, item, lockRows: true);
+                    if (result.Outcome.Ok) result = await WriteRedemptionAsync(c, tx, caller, customer!, result);
+                    results.Add(result);
+                }
+                var answer = new RedeemResult(customer, results);
+                if (allOrNothing && !answer.AllOk) throw new Abort(FailBatch(answer));
+                return answer;
+            });
+        }
+        catch (Abort a)
+        {
+            return (RedeemResult)a.Result;
+        }
+    }
+
+    /// <summary>A refused batch: the items that failed keep their code, every other item reports 749, and none keeps a redemption id.</summary>
+    static RedeemResult FailBatch(RedeemResult r) => r with
+    {
+        Items = r.Items.Select(i => i.Outcome.Ok ? i with { Outcome = new Outcome(Status.FailedBecauseOfOthers), RedemptionId = null } : i).ToList(),
+    };
+
+    public async Task<RedeemResult> CheckRedeemableAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items)
+    {
+        await using var c = await OpenReadAsync();
+        var customer = await FindCustomerAsync(c, null, caller.OrgId, who, lockRow: false);
+        var results = new List<RedeemItemResult>();
+        foreach (var item in items) results.Add(await EvaluateAsync(c, null, caller, customer, item, lockRows: false));
+        return new RedeemResult(customer, results);
+    }
+
+    async Task<RedeemItemResult> EvaluateAsync(DbConnection c, DbTransaction? tx, Caller caller, Customer? customer, RedeemRequest item, bool lockRows)
+    {
+        var orgId = caller.OrgId;
+        var key = CodeGenerator.Normalize(item.Code);
+        var forUpdate = lockRows ? ForUpdate : "";
+        var coupon = await c.QuerySingleOrDefaultAsync<Coupon>(
+            $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND c.code_key = @key AND NOT c.is_generic{forUpdate}", new { orgId, key }, tx);
+        var unissued = false;
+        var genericNotHeld = false;
+        if (coupon is { CustomerId: null }) { unissued = true; coupon = null; }
+        if (coupon is null && !unissued)
+        {
+            coupon = customer is null ? null : await c.QuerySingleOrDefaultAsync<Coupon>(
+                $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND c.code_key = @key AND c.is_generic AND c.customer_id = @customerId{forUpdate}",
+                new { orgId, key, customerId = customer.Id }, tx);
+            if (coupon is null)
+                genericNotHeld = await c.ExecuteScalarAsync<long?>(
+                    "SELECT id FROM coupons WHERE org_id = @orgId AND code_key = @key AND is_generic LIMIT 1", new { orgId, key }, tx) is not null;
+        }
+        var series = coupon is null ? null : await GetSeriesAsync(c, tx, orgId, coupon.SeriesId, lockRow: false);
+
+        int ofCoupon = 0, inSeries = 0;
+        DateTimeOffset? last = null;
+        if (coupon is not null && customer is not null)
+        {
+            var stats = await c.QuerySingleAsync<RedemptionStats>(
+                """
+                SELECT COUNT(*) AS in_series, COALESCE(SUM(CASE WHEN coupon_id = @couponId THEN 1 ELSE 0 END), 0) AS of_coupon, MAX(redeemed_at) AS last_at
+                FROM redemptions WHERE customer_id = @customerId AND series_id = @seriesId AND reversed_at IS NULL
+                """, new { couponId = coupon.Id, customerId = customer.Id, seriesId = coupon.SeriesId }, tx);
+            (ofCoupon, inSeries, last) = ((int)stats.OfCoupon, (int)stats.InSeries, stats.LastAt);
+        }
+        var outcome = RedeemRules.Check(new RedeemFacts
+        {
+            Request = item, Customer = customer, Coupon = coupon, Series = series, CodeUnissued = unissued,
+            GenericNotIssuedToCustomer = genericNotHeld, Caller = caller, Now = Now,
+            CustomerRedemptionsOfCoupon = ofCoupon, CustomerRedemptionsInSeries = inSeries, LastCustomerRedemptionInSeries = last,
+        });
+        return new RedeemItemResult(item, outcome, coupon, series, null);
+    }
+
+    async Task<RedeemItemResult> WriteRedemptionAsync(DbConnection c, DbTransaction tx, Caller caller, Customer customer, RedeemItemResult checkedItem)
+    {
+        var coupon = checkedItem.Coupon!;
+        var series = checkedItem.Series!;
+        var now = Now;
+        var at = checkedItem.Request.RedemptionTime ?? now;
+        // The series-wide limit is the one other requests race for: only this conditional UPDATE decides it.
+        var bumped = await c.ExecuteAsync(
+            """
+            UPDATE series SET num_redeemed = num_redeemed + 1, last_used = @at
+            WHERE org_id = @orgId AND id = @id AND (max_redeem <= 0 OR num_redeemed < max_redeem)
+            """, new { orgId = caller.OrgId, id = series.Id, at }, tx);
+        if (bumped == 0) return checkedItem with { Outcome = new Outcome(Status.MaxRedemptionsReached) };
+        var moved = await c.ExecuteAsync(
+            "UPDATE coupons SET num_redemptions = num_redemptions + 1 WHERE id = @id AND num_redemptions = @seen",
+            new { id = coupon.Id, seen = coupon.NumRedemptions }, tx);
+        if (moved == 0) throw new InvalidOperationException($"coupon {coupon.Id} changed under its row lock");
+        var r = checkedItem.Request;
+        var redemptionId = await c.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO redemptions (org_id, coupon_id, series_id, customer_id, till_id, store_id, redeemed_at, transaction_number, bill_amount, custom_fields)
+            VALUES (@orgId, @couponId, @seriesId, @customerId, @tillId, @storeId, @at, @number, @amount, @custom)
+            RETURNING id
+            """, new
+            {
+                orgId = caller.OrgId, couponId = coupon.Id, seriesId = series.Id, customerId = customer.Id, tillId = caller.Till.Id,
+                storeId = caller.Store.Id, at, number = r.TransactionNumber, amount = r.BillAmount, custom = r.CustomFields,
+            }, tx);
+        await OutboxAsync(c, tx, caller.OrgId, "coupon.redeemed", coupon, customer, now, redemptionId);
+        return checkedItem with
+        {
+            RedemptionId = redemptionId,
+            Coupon = coupon with { NumRedemptions = coupon.NumRedemptions + 1 },
+            Series = series with { NumRedeemed = series.NumRedeemed + 1 },
+        };
+    }
+
+    // ---- Reverse, resend -------------------------------------------------------------------
+
+    public async Task<Outcome> ReverseAsync(Caller caller, IReadOnlyList<long> redemptionIds)
+    {
+        if (redemptionIds.Count == 0) return new Outcome(Status.NoRedemptionIds);
+        try
+        {
+            return await WriteAsync(async (c, tx) =>
+            {
+                var now = Now;
+                foreach (var id in redemptionIds.Distinct().Order())
+                {
+                    var r = await c.QuerySingleOrDefaultAsync<Redemption>(
+                        $"SELECT id, org_id, coupon_id, series_id, customer_id FROM redemptions WHERE org_id = @orgId AND id = @id AND reversed_at IS NULL{ForUpdate}",
+                        new { orgId = caller.OrgId, id }, tx);
+                    if (r is null) throw new Abort(new Outcome(Status.InvalidRedemptionIds, $"{Status.Message(Status.InvalidRedemptionIds)}: {id}"));
+                    await c.ExecuteAsync("UPDATE redemptions SET reversed_at = @now, reversed_by_till_id = @till WHERE id = @id", new { id, now, till = caller.Till.Id }, tx);
+                    await c.ExecuteAsync("UPDATE coupons SET num_redemptions = num_redemptions - 1 WHERE id = @CouponId", r, tx);
+                    await c.ExecuteAsync("UPDATE series SET num_redeemed = num_redeemed - 1 WHERE id = @SeriesId", r, tx);
+                    var payload = JsonSerializer.Serialize(new { redemptionId = id, couponId = r.CouponId, seriesId = r.SeriesId, customerId = r.CustomerId }, CouponJson.Options);
+                    await c.ExecuteAsync(
+                        "INSERT INTO outbox (org_id, kind, payload, next_attempt_at, created_at) VALUES (@orgId, 'coupon.redemption_reversed', @payload, @now, @now)",
+                        new { orgId = caller.OrgId, payload, now }, tx);
+                }
+                return Outcome.Success;
+            });
+        }
+        catch (Abort a)
+        {
+            return (Outcome)a.Result;
+        }
+    }
+
+    public async Task<Result<CouponDetail>> ResendAsync(Caller caller, CustomerRef who, long? couponId, string? code)
+    {
+        if (couponId is null && string.IsNullOrWhiteSpace(code)) return new Outcome(Status.EitherIdOrCode);
+        var ids = await WriteAsync<Result<long>>(async (c, tx) =>
+        {
+            var customer = await FindCustomerAsync(c, tx, caller.OrgId, who, lockRow: true);
+            if (customer is null) return new Outcome(Status.CustomerNotFound);
+            var coupon = await c.QueryFirstOrDefaultAsync<Coupon>(
+                $"""
+                SELECT {CouponColumns} FROM coupons c
+                WHERE c.org_id = @orgId AND {(couponId is null ? "c.code_key = @key" : "c.id = @couponId")} AND c.customer_id IS NOT NULL
+                ORDER BY CASE WHEN c.customer_id = @customerId THEN 0 ELSE 1 END LIMIT 1
+                """, new { orgId = caller.OrgId, couponId, key = CodeGenerator.Normalize(code ?? ""), customerId = customer.Id }, tx);
+            if (coupon is null) return new Outcome(Status.InvalidCode);
+            if (coupon.CustomerId != customer.Id) return new Outcome(Status.NotIssuedToCustomer);
+            if (coupon.Revoked) return new Outcome(Status.Revoked);
+            await OutboxAsync(c, tx, caller.OrgId, "coupon.resent", coupon, customer, Now);
+            return Result<long>.Success(coupon.Id);
+        });
+        if (!ids.Ok) return ids.Outcome;
+        return Result<CouponDetail>.Success((await GetCouponsAsync(caller.OrgId, [ids.Value], [])).Single());
+    }
+
+    // ---- Reads -----------------------------------------------------------------------------
+
+    public async Task<IReadOnlyList<CouponDetail>> GetCouponsAsync(long orgId, IReadOnlyList<long> ids, IReadOnlyList<string> codes)
+    {
+        await using var c = await OpenReadAsync();
+        var keys = codes.Select(CodeGenerator.Normalize).ToArray();
+        var coupons = (await c.QueryAsync<Coupon>(
+            $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND (c.id IN @ids OR c.code_key IN @keys) ORDER BY c.id",
+            new { orgId, ids = ids.ToArray(), keys }, null)).ToList();
+        return await DetailsAsync(c, orgId, coupons);
+    }
+
+    public async Task<IReadOnlyList<CouponDetail>> ListCustomerCouponsAsync(long orgId, long customerId)
+    {
+        await using var c = await OpenReadAsync();
+        var coupons = (await c.QueryAsync<Coupon>(
+            $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND c.customer_id = @customerId ORDER BY c.id DESC",
+            new { orgId, customerId })).ToList();
+        return await DetailsAsync(c, orgId, coupons);
+    }
+
+    /// <summary>Everything around a set of coupons in four queries whatever their number: series, customers, stores, redemptions.</summary>
+    async Task<IReadOnlyList<CouponDetail>> DetailsAsync(DbConnection c, long orgId, List<Coupon> coupons)
+    {
+        if (coupons.Count == 0) return [];
+        var couponIds = coupons.Select(k => k.Id).ToArray();
+        var seriesIds = coupons.Select(k => k.SeriesId).Distinct().ToArray();
+        var series = (await c.QueryAsync<SeriesRow>($"SELECT {SeriesColumns} FROM series WHERE org_id = @orgId AND id IN @seriesIds", new { orgId, seriesIds }))
+            .Select(r => r.ToSeries()).ToDictionary(s => s.Id);
+        var redemptions = (await c.QueryAsync<RedemptionRow>(
+            """
+            SELECT r.id, r.org_id, r.coupon_id, r.series_id, r.customer_id, r.till_id, r.store_id, r.redeemed_at, r.transaction_number,
+                   r.bill_amount, r.custom_fields, r.reversed_at, t.code AS till_code
+            FROM redemptions r JOIN tills t ON t.id = r.till_id
+            WHERE r.org_id = @orgId AND r.coupon_id IN @couponIds ORDER BY r.id
+            """, new { orgId, couponIds })).ToList();
+        var customerIds = coupons.Where(k => k.CustomerId is not null).Select(k => k.CustomerId!.Value).Concat(redemptions.Select(r => r.CustomerId)).Distinct().ToArray();
+        var customers = (await c.QueryAsync<Customer>($"SELECT {CustomerColumns} FROM customers WHERE org_id = @orgId AND id IN @customerIds", new { orgId, customerIds }))
+            .ToDictionary(k => k.Id);
+        var storeIds = coupons.Where(k => k.IssuedAtStoreId is not null).Select(k => k.IssuedAtStoreId!.Value).Concat(redemptions.Select(r => r.StoreId)).Distinct().ToArray();
+        var stores = (await c.QueryAsync<StoreRow>("SELECT id, org_id, code, name FROM stores WHERE org_id = @orgId AND id IN @storeIds", new { orgId, storeIds }))
+            .ToDictionary(s => s.Id, s => new Store(s.Id, s.OrgId, s.Code, s.Name));
+        var byCoupon = redemptions.ToLookup(r => r.CouponId);
+        return coupons.Select(k => new CouponDetail(
+            k, series[k.SeriesId],
+            k.CustomerId is { } cid ? customers.GetValueOrDefault(cid) : null,
+            k.IssuedAtStoreId is { } sid ? stores.GetValueOrDefault(sid) : null,
+            byCoupon[k.Id].Select(r => new RedemptionView(r.ToRedemption(), r.TillCode, stores[r.StoreId], customers[r.CustomerId])).ToList()))
+            .ToList();
+    }
+
+    sealed class RedemptionStats
+    {
+        public long InSeries { get; set; }
+        public long OfCoupon { get; set; }
+        public DateTimeOffset? LastAt { get; set; }
+    }
+
+    sealed class RedemptionRow
+    {
+        public long Id { get; set; }
+        public long OrgId { get; set; }
+        public long CouponId { get; set; }
+        public long SeriesId { get; set; }
+        public long CustomerId { get; set; }
+        public long TillId { get; set; }
+        public long StoreId { get; set; }
+        public DateTimeOffset RedeemedAt { get; set; }
+        public string? TransactionNumber { get; set; }
+        public decimal? BillAmount { get; set; }
+        public string? CustomFields { get; set; }
+        public DateTimeOffset? ReversedAt { get; set; }
+        public string TillCode { get; set; } = "";
+
+        public Redemption ToRedemption() => new()
+        {
+            Id = Id, OrgId = OrgId, CouponId = CouponId, SeriesId = SeriesId, CustomerId = CustomerId, TillId = TillId, StoreId = StoreId,
+            RedeemedAt = RedeemedAt, TransactionNumber = TransactionNumber, BillAmount = BillAmount, CustomFields = CustomFields, ReversedAt = ReversedAt,
+        };
+    }
+}
