@@ -68,7 +68,9 @@ public abstract partial class SqlStore
             """, new { orgId, customerId = customer.Id, exclusive, now }, tx) is not null;
         return new IssueFacts
         {
-            Series = series, Customer = customer, Now = now,
+            Series = series,
+            Customer = customer,
+            Now = now,
             CouponsHeldInSeries = held.Count,
             LastIssuedInSeries = held.Count == 0 ? null : held.Max(k => k.IssuedOn),
             ActiveCouponInSeries = active,
@@ -109,8 +111,15 @@ public abstract partial class SqlStore
 
         var p = new
         {
-            orgId, seriesId = series.Id, customerId = customer.Id, tillId = caller.Till.Id, storeId = caller.Store.Id, now,
-            validTill = IssueRules.ValidTill(series, now, zone), pin = RandomNumberGenerator.GetString("0123456789", 4), metadata,
+            orgId,
+            seriesId = series.Id,
+            customerId = customer.Id,
+            tillId = caller.Till.Id,
+            storeId = caller.Store.Id,
+            now,
+            validTill = IssueRules.ValidTill(series, now, zone),
+            pin = RandomNumberGenerator.GetString("0123456789", 4),
+            metadata,
         };
         long? id;
         switch (series.Kind)
@@ -251,9 +260,17 @@ public abstract partial class SqlStore
         }
         var outcome = RedeemRules.Check(new RedeemFacts
         {
-            Request = item, Customer = customer, Coupon = coupon, Series = series, CodeUnissued = unissued,
-            GenericNotIssuedToCustomer = genericNotHeld, Caller = caller, Now = Now,
-            CustomerRedemptionsOfCoupon = ofCoupon, CustomerRedemptionsInSeries = inSeries, LastCustomerRedemptionInSeries = last,
+            Request = item,
+            Customer = customer,
+            Coupon = coupon,
+            Series = series,
+            CodeUnissued = unissued,
+            GenericNotIssuedToCustomer = genericNotHeld,
+            Caller = caller,
+            Now = Now,
+            CustomerRedemptionsOfCoupon = ofCoupon,
+            CustomerRedemptionsInSeries = inSeries,
+            LastCustomerRedemptionInSeries = last,
         });
         return new RedeemItemResult(item, outcome, coupon, series, null);
     }
@@ -283,8 +300,16 @@ public abstract partial class SqlStore
             RETURNING id
             """, new
             {
-                orgId = caller.OrgId, couponId = coupon.Id, seriesId = series.Id, customerId = customer.Id, tillId = caller.Till.Id,
-                storeId = caller.Store.Id, at, number = r.TransactionNumber, amount = r.BillAmount, custom = r.CustomFields,
+                orgId = caller.OrgId,
+                couponId = coupon.Id,
+                seriesId = series.Id,
+                customerId = customer.Id,
+                tillId = caller.Till.Id,
+                storeId = caller.Store.Id,
+                at,
+                number = r.TransactionNumber,
+                amount = r.BillAmount,
+                custom = r.CustomFields,
             }, tx);
         await OutboxAsync(c, tx, caller.OrgId, "coupon.redeemed", coupon, customer, now, redemptionId);
         return checkedItem with
@@ -427,8 +452,18 @@ public abstract partial class SqlStore
 
         public Redemption ToRedemption() => new()
         {
-            Id = Id, OrgId = OrgId, CouponId = CouponId, SeriesId = SeriesId, CustomerId = CustomerId, TillId = TillId, StoreId = StoreId,
-            RedeemedAt = RedeemedAt, TransactionNumber = TransactionNumber, BillAmount = BillAmount, CustomFields = CustomFields, ReversedAt = ReversedAt,
+            Id = Id,
+            OrgId = OrgId,
+            CouponId = CouponId,
+            SeriesId = SeriesId,
+            CustomerId = CustomerId,
+            TillId = TillId,
+            StoreId = StoreId,
+            RedeemedAt = RedeemedAt,
+            TransactionNumber = TransactionNumber,
+            BillAmount = BillAmount,
+            CustomFields = CustomFields,
+            ReversedAt = ReversedAt,
         };
     }
 }

@@ -168,8 +168,18 @@ public abstract partial class SqlStore : ICouponStore
                 """
                 INSERT INTO customers (org_id, first_name, last_name, mobile, email, external_id, fraud_status, coupons_blocked, created_at)
                 VALUES (@orgId, @FirstName, @LastName, @Mobile, @Email, @ExternalId, @fraud, @CouponsBlocked, @now) RETURNING id
-                """, new { orgId, customer.FirstName, customer.LastName, customer.Mobile, customer.Email, customer.ExternalId,
-                    fraud = (int)customer.FraudStatus, customer.CouponsBlocked, now = Now }, tx);
+                """, new
+                {
+                    orgId,
+                    customer.FirstName,
+                    customer.LastName,
+                    customer.Mobile,
+                    customer.Email,
+                    customer.ExternalId,
+                    fraud = (int)customer.FraudStatus,
+                    customer.CouponsBlocked,
+                    now = Now
+                }, tx);
             return Result<long>.Success(id);
         });
 
@@ -374,9 +384,14 @@ public abstract partial class SqlStore : ICouponStore
 
         public Series ToSeries() => JsonSerializer.Deserialize<Series>(Config, CouponJson.Options)! with
         {
-            Id = Id, OrgId = OrgId, NumIssued = NumIssued, NumRedeemed = NumRedeemed,
-            NumUploadedTotal = NumUploadedTotal, NumUploadedNonIssued = NumUploadedNonIssued,
-            CreatedOn = CreatedAt, LastUsed = LastUsed,
+            Id = Id,
+            OrgId = OrgId,
+            NumIssued = NumIssued,
+            NumRedeemed = NumRedeemed,
+            NumUploadedTotal = NumUploadedTotal,
+            NumUploadedNonIssued = NumUploadedNonIssued,
+            CreatedOn = CreatedAt,
+            LastUsed = LastUsed,
         };
     }
 }

@@ -155,9 +155,19 @@ public abstract class AdminApiTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var org = await TestOrg.CreateAsync(app);
         var series = await org.SeriesAsync(new
         {
-            seriesCode = "SUMMER10", description = "Summer", discountCode = "SUM10", discountValue = 10.5, discountType = "PERC",
-            maxCreate = 1000, maxRedeem = 500, isMultipleUseAllowed = true, validTillDate = "2030-05-29T00:00:00Z",
-            storeIdsJson = "[-1]", alphaNumeric = true, randomCodeLength = 8, brands = new[] { "acme" },
+            seriesCode = "SUMMER10",
+            description = "Summer",
+            discountCode = "SUM10",
+            discountValue = 10.5,
+            discountType = "PERC",
+            maxCreate = 1000,
+            maxRedeem = 500,
+            isMultipleUseAllowed = true,
+            validTillDate = "2030-05-29T00:00:00Z",
+            storeIdsJson = "[-1]",
+            alphaNumeric = true,
+            randomCodeLength = 8,
+            brands = new[] { "acme" },
         });
         var id = series["id"]!.GetValue<long>();
         Assert.True(id > 0);

@@ -21,7 +21,9 @@ public sealed class StartupTests
         var dll = Path.Combine(AppContext.BaseDirectory, "Coupons.Server.dll");
         var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" --urls http://127.0.0.1:{port} {extraArgs}")
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
             WorkingDirectory = Path.GetTempPath(),
         };
         psi.Environment["Coupons__Database__Provider"] = provider;
@@ -104,7 +106,9 @@ public sealed class StartupTests
         var dll = Path.Combine(AppContext.BaseDirectory, "Coupons.Server.dll");
         var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" org create --name Acme --till acme-admin --password acme-password")
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
         };
         psi.Environment["Coupons__Database__Provider"] = "sqlite";
         psi.Environment["Coupons__Database__ConnectionString"] = cs;

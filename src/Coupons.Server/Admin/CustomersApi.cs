@@ -47,8 +47,11 @@ public static class CustomersApi
             return V2Envelope.Error(400, Status.BadRequest, "names are at most 100 characters");
         var customer = new Customer
         {
-            FirstName = profile.FirstName?.Trim() ?? "", LastName = profile.LastName?.Trim() ?? "",
-            Mobile = mobile, Email = email, ExternalId = externalId,
+            FirstName = profile.FirstName?.Trim() ?? "",
+            LastName = profile.LastName?.Trim() ?? "",
+            Mobile = mobile,
+            Email = email,
+            ExternalId = externalId,
         };
         var result = await store.CreateCustomerAsync(http.Caller().OrgId, customer);
         return result.Ok ? TypedResults.Ok(new CreatedCustomer(result.Value, [])) : V2Envelope.Error(409, result.Outcome);

@@ -101,6 +101,9 @@ public static class SeriesApi
         SeriesCode = s.SeriesCode?.Trim() ?? "",
         Generic = string.IsNullOrWhiteSpace(s.Generic) ? null : s.Generic.Trim(),
         SeriesType = string.IsNullOrWhiteSpace(s.SeriesType) ? "UNDEFINED" : s.SeriesType.Trim().ToUpperInvariant(),
-        NumIssued = 0, NumRedeemed = 0, NumUploadedTotal = 0, NumUploadedNonIssued = 0,
+        NumIssued = 0,
+        NumRedeemed = 0,
+        NumUploadedTotal = 0,
+        NumUploadedNonIssued = 0,
     };
 }
