@@ -2,6 +2,7 @@ using Coupons.Core;
 using Coupons.Server;
 using Coupons.Server.Admin;
 using Coupons.Server.Auth;
+using Coupons.Server.V2;
 using Coupons.Storage;
 using Scalar.AspNetCore;
 
@@ -40,6 +41,7 @@ app.MapHealthChecks("/health");
 app.MapStores();
 app.MapCustomers();
 app.MapSeriesAdmin();
+app.MapCouponsV2();
 
 app.Run();
 return 0;
