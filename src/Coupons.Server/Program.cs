@@ -3,6 +3,7 @@ using Coupons.Server;
 using Coupons.Server.Admin;
 using Coupons.Server.Auth;
 using Coupons.Server.V11;
+using Coupons.Server.V2;
 using Coupons.Storage;
 using Scalar.AspNetCore;
 
@@ -42,6 +43,7 @@ app.MapStores();
 app.MapCustomers();
 app.MapSeriesAdmin();
 app.MapV11();
+app.MapCouponsV2();
 
 app.Run();
 return 0;

@@ -11,6 +11,9 @@ public abstract partial class SqlStore
     /// <summary>How a worker takes the next free uploaded code: " FOR UPDATE SKIP LOCKED" on PostgreSQL, so concurrent issues take different codes.</summary>
     protected abstract string SkipLocked { get; }
 
+    /// <summary>"column matches any id of the list": Dapper expands IN @list for SQLite, but hands Npgsql the list as one array parameter.</summary>
+    protected virtual string InList(string column, string parameter) => $"{column} IN {parameter}";
+
     const string CouponColumns =
         "c.id, c.org_id, c.series_id, c.code, c.customer_id, c.issued_by_till_id, c.issued_at_store_id, c.issued_on, c.valid_till, c.pin_code, c.num_redemptions, c.revoked, c.metadata";
 
@@ -37,6 +40,8 @@ public abstract partial class SqlStore
                 var facts = await IssueFactsAsync(c, tx, orgId, series, customer, now);
                 var decision = IssueRules.Check(facts);
                 if (decision.Action == IssueAction.Refuse) { refusal = decision.Outcome; break; }
+                // Within one call the "existing" coupon is the one just issued: sending it again would count it twice.
+                if (decision.Action == IssueAction.ResendExisting && issued.Count > 0) { refusal = new Outcome(Status.OnlyOneCoupon); break; }
                 if (decision.Action == IssueAction.ResendExisting)
                 {
                     var existing = facts.ActiveCouponInSeries!;
@@ -62,9 +67,9 @@ public abstract partial class SqlStore
         var active = held.FirstOrDefault(k => (k.ValidTill is null || k.ValidTill > now) && (series.IsMultipleUseAllowed || k.NumRedemptions == 0));
         var exclusive = MutuallyExclusiveIds(series);
         var holdsExclusive = exclusive.Length > 0 && await c.ExecuteScalarAsync<long?>(
-            """
+            $"""
             SELECT id FROM coupons WHERE org_id = @orgId AND customer_id = @customerId AND NOT revoked
-              AND series_id IN @exclusive AND (valid_till IS NULL OR valid_till > @now) LIMIT 1
+              AND {InList("series_id", "@exclusive")} AND (valid_till IS NULL OR valid_till > @now) LIMIT 1
             """, new { orgId, customerId = customer.Id, exclusive, now }, tx) is not null;
         return new IssueFacts
         {
@@ -383,7 +388,7 @@ public abstract partial class SqlStore
         await using var c = await OpenReadAsync();
         var keys = codes.Select(CodeGenerator.Normalize).ToArray();
         var coupons = (await c.QueryAsync<Coupon>(
-            $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND (c.id IN @ids OR c.code_key IN @keys) ORDER BY c.id",
+            $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND ({InList("c.id", "@ids")} OR {InList("c.code_key", "@keys")}) ORDER BY c.id",
             new { orgId, ids = ids.ToArray(), keys }, null)).ToList();
         return await DetailsAsync(c, orgId, coupons);
     }
@@ -403,20 +408,20 @@ public abstract partial class SqlStore
         if (coupons.Count == 0) return [];
         var couponIds = coupons.Select(k => k.Id).ToArray();
         var seriesIds = coupons.Select(k => k.SeriesId).Distinct().ToArray();
-        var series = (await c.QueryAsync<SeriesRow>($"SELECT {SeriesColumns} FROM series WHERE org_id = @orgId AND id IN @seriesIds", new { orgId, seriesIds }))
+        var series = (await c.QueryAsync<SeriesRow>($"SELECT {SeriesColumns} FROM series WHERE org_id = @orgId AND {InList("id", "@seriesIds")}", new { orgId, seriesIds }))
             .Select(r => r.ToSeries()).ToDictionary(s => s.Id);
         var redemptions = (await c.QueryAsync<RedemptionRow>(
-            """
+            $"""
             SELECT r.id, r.org_id, r.coupon_id, r.series_id, r.customer_id, r.till_id, r.store_id, r.redeemed_at, r.transaction_number,
                    r.bill_amount, r.custom_fields, r.reversed_at, t.code AS till_code
             FROM redemptions r JOIN tills t ON t.id = r.till_id
-            WHERE r.org_id = @orgId AND r.coupon_id IN @couponIds ORDER BY r.id
+            WHERE r.org_id = @orgId AND {InList("r.coupon_id", "@couponIds")} ORDER BY r.id
             """, new { orgId, couponIds })).ToList();
         var customerIds = coupons.Where(k => k.CustomerId is not null).Select(k => k.CustomerId!.Value).Concat(redemptions.Select(r => r.CustomerId)).Distinct().ToArray();
-        var customers = (await c.QueryAsync<Customer>($"SELECT {CustomerColumns} FROM customers WHERE org_id = @orgId AND id IN @customerIds", new { orgId, customerIds }))
+        var customers = (await c.QueryAsync<Customer>($"SELECT {CustomerColumns} FROM customers WHERE org_id = @orgId AND {InList("id", "@customerIds")}", new { orgId, customerIds }))
             .ToDictionary(k => k.Id);
         var storeIds = coupons.Where(k => k.IssuedAtStoreId is not null).Select(k => k.IssuedAtStoreId!.Value).Concat(redemptions.Select(r => r.StoreId)).Distinct().ToArray();
-        var stores = (await c.QueryAsync<StoreRow>("SELECT id, org_id, code, name FROM stores WHERE org_id = @orgId AND id IN @storeIds", new { orgId, storeIds }))
+        var stores = (await c.QueryAsync<StoreRow>($"SELECT id, org_id, code, name FROM stores WHERE org_id = @orgId AND {InList("id", "@storeIds")}", new { orgId, storeIds }))
             .ToDictionary(s => s.Id, s => new Store(s.Id, s.OrgId, s.Code, s.Name));
         var byCoupon = redemptions.ToLookup(r => r.CouponId);
         return coupons.Select(k => new CouponDetail(

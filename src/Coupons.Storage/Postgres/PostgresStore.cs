@@ -24,6 +24,8 @@ public sealed class PostgresStore : SqlStore, IAsyncDisposable
 
     protected override string SkipLocked => " FOR UPDATE SKIP LOCKED";
 
+    protected override string InList(string column, string parameter) => $"{column} = ANY({parameter})";
+
     protected override bool IsUniqueViolation(Exception e) =>
         e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 

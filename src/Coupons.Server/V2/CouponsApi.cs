@@ -1,0 +1,191 @@
+using System.Text.Json;
+using Coupons.Core;
+using Coupons.Server.Auth;
+using Coupons.Server.Formats;
+using Coupons.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Coupons.Server.V2;
+
+/// <summary>The v2 coupon endpoints a till uses: issue/multiple, a customer's coupons, bulk redeem, is_redeemable, reverse. Any role.</summary>
+public static class CouponsApi
+{
+    public const int MaxIssueCount = 500;
+    public const int MaxSeriesPerIssue = 20;
+    public const int MaxBatch = 100;
+
+    public static RouteGroupBuilder MapCouponsV2(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v2").WithTags("v2: coupons").RequireTillV2(adminOnly: false);
+        group.MapPost("/coupon/issue/multiple", IssueMultiple);
+        group.MapGet("/customers/{customerId}/coupons", CustomerCoupons);
+        group.MapPost("/coupon/bulk/redeem", BulkRedeem);
+        group.MapGet("/coupon/is_redeemable", IsRedeemable);
+        group.MapPost("/coupon/redemption/reverse", Reverse);
+        return group;
+    }
+
+    // ---- issue/multiple --------------------------------------------------------------------
+
+    static async Task<Results<Ok<IssueMultipleResponse>, JsonHttpResult<IssueMultipleResponse>, JsonHttpResult<ErrorEnvelope>>> IssueMultiple(
+        IssueMultipleRequest body, HttpContext http, ICouponStore store)
+    {
+        var (seriesIds, invalid) = ParseSeriesIds(body.SeriesId ?? body.SeriesIds);
+        if (invalid is { } refused) return V2Envelope.Error(400, refused);
+        var count = body.Count ?? 1;
+        if (count is < 1 or > MaxIssueCount) return V2Envelope.Error(400, Status.InvalidCount);
+        var who = body.Customer?.ToRef();
+        if (who is null || who.IsEmpty)
+            return V2Envelope.Error(400, Status.CustomerNotFound, "customer needs one of mobile, email, externalId or id");
+        if (MetadataProblem(body.Metadata) is { } problem) return V2Envelope.Error(400, Status.BadRequest, problem);
+        var metadata = body.Metadata is null ? null : JsonSerializer.Serialize(body.Metadata, CouponJson.Options);
+
+        var caller = http.Caller();
+        var results = new List<IssueResult>();
+        // One transaction per series: a refusal in one series does not undo the coupons of another.
+        foreach (var id in seriesIds) results.Add(await store.IssueAsync(caller, id, who, (int)count, metadata));
+
+        var coupons = results.SelectMany(r => r.Coupons).Select(c => new IssuedCode(c.Coupon.Code, c.Coupon.Id)).ToList();
+        var refusals = results.Where(r => !r.Refusal.Ok).Select(IssueError).ToList();
+        if (coupons.Count == 0 && refusals.FirstOrDefault(o => !IsPartialIssueCode(o.Code)) is { Code: not 0 } hard)
+        {
+            var errors = refusals.Where(o => !IsPartialIssueCode(o.Code)).Select(StatusItem.Of).ToList();
+            return TypedResults.Json(new ErrorEnvelope(errors, []), statusCode: hard.Code == Status.CustomerNotFound ? 404 : 400);
+        }
+        var series = results.Select(r => r.Series).FirstOrDefault(s => s is not null);
+        var customer = results.Select(r => r.Customer).FirstOrDefault(c => c is not null);
+        var total = results.Sum(r => r.Requested);
+        var answer = new IssueMultipleResponse(
+            coupons, series is null ? null : CouponConfig.From(series), total, total - coupons.Count, coupons.Count,
+            customer is null ? null : CustomerView.From(customer), refusals.Select(StatusItem.Of).ToList(), []);
+        return coupons.Count > 0 ? TypedResults.Ok(answer) : TypedResults.Json(answer, statusCode: 400);
+    }
+
+    /// <summary>The spec's warning codes for a partial issue; every other refusal keeps its own code.</summary>
+    static Outcome IssueError(IssueResult r) => r.Refusal.Code == Status.MaxCreateReached
+        ? new Outcome(r.Series?.Kind == SeriesKind.Uploaded ? Status.QueueEmpty : Status.PartialIssue)
+        : r.Refusal;
+
+    static bool IsPartialIssueCode(int code) =>
+        code is Status.OnlyOneCoupon or Status.MaxCouponsPerUser or Status.QueueEmpty or Status.PartialIssue or Status.MaxSeriesReached;
+
+    static (long[] Ids, Outcome? Error) ParseSeriesIds(JsonElement? element)
+    {
+        var mandatory = new Outcome(Status.InvalidMutualExclusion, "seriesId is mandatory to set");
+        if (element is not { } e || e.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) return ([], mandatory);
+        var items = e.ValueKind == JsonValueKind.Array ? e.EnumerateArray().ToList() : [e];
+        if (items.Count == 0) return ([], mandatory);
+        if (items.Count > MaxSeriesPerIssue) return ([], new Outcome(Status.InvalidInput, $"at most {MaxSeriesPerIssue} series per request"));
+        var ids = new List<long>();
+        foreach (var item in items)
+        {
+            long id = 0;
+            var ok = item.ValueKind == JsonValueKind.Number ? item.TryGetInt64(out id)
+                : item.ValueKind == JsonValueKind.String && long.TryParse(item.GetString(), out id);
+            if (!ok) return ([], new Outcome(Status.InvalidSeries));
+            if (!ids.Contains(id)) ids.Add(id);
+        }
+        return (ids.ToArray(), null);
+    }
+
+    static string? MetadataProblem(IssueMetadata? m)
+    {
+        if (m is null) return null;
+        foreach (var (name, value, max) in new[]
+                 {
+                     ("sourceType", m.SourceType, 50), ("sourceId", m.SourceId, 50), ("sourceActivity", m.SourceActivity, 50),
+                     ("notes", m.Notes, 250), ("reason", m.Reason, 250),
+                 })
+            if (value is not null && value.Length > max) return $"metadata.{name} is at most {max} characters";
+        return null;
+    }
+
+    // ---- customers/{customerId}/coupons -----------------------------------------------------
+
+    static async Task<Results<Ok<CustomerCouponsResponse>, JsonHttpResult<ErrorEnvelope>>> CustomerCoupons(
+        string customerId, HttpContext http, ICouponStore store, [FromQuery(Name = "coupon_code_case")] string? codeCaseName)
+    {
+        if (!long.TryParse(customerId, System.Globalization.NumberStyles.None, null, out var id) || id <= 0)
+            return V2Envelope.Error(400, Status.BadRequest, "INVALID_CUSTOMER_ID: customerId must be a positive integer");
+        CodeCase? codeCase = codeCaseName?.Trim().ToUpperInvariant() switch
+        {
+            null or "" or "UPPER" => CodeCase.Upper,
+            "LOWER" => CodeCase.Lower,
+            "AS_IT_IS" => CodeCase.AsItIs,
+            _ => null,
+        };
+        if (codeCase is null) return V2Envelope.Error(400, Status.BadRequest, "coupon_code_case must be LOWER, UPPER or AS_IT_IS");
+
+        var orgId = http.Caller().OrgId;
+        var coupons = await store.ListCustomerCouponsAsync(orgId, id);
+        if (coupons.Count == 0)
+        {
+            // Only an empty list needs to know whether the customer exists: coupons are found by org and customer.
+            return await store.GetCustomerAsync(orgId, id) is null
+                ? V2Envelope.Error(404, Status.CustomerNotFound, "CUSTOMER_NOT_FOUND: no customer exists with this customerId")
+                : V2Envelope.Error(404, Status.NotFound, "NO_COUPONS_FOUND: the customer has no coupons");
+        }
+        return TypedResults.Ok(new CustomerCouponsResponse(coupons.Select(d => CustomerCouponView.From(d, codeCase.Value)).ToList(), [], [], true));
+    }
+
+    // ---- bulk/redeem -----------------------------------------------------------------------
+
+    static async Task<Results<Ok<BulkRedeemResponse>, JsonHttpResult<BulkRedeemResponse>, JsonHttpResult<ErrorEnvelope>>> BulkRedeem(
+        BulkRedeemRequest body, HttpContext http, ICouponStore store)
+    {
+        var list = body.RedemptionRequestList;
+        if (list is null || list.Count == 0) return V2Envelope.Error(400, Status.InvalidInput, "redemptionRequestList must hold 1 to 100 codes");
+        if (list.Count > MaxBatch) return V2Envelope.Error(400, Status.InvalidInput);
+        if (list.Any(i => string.IsNullOrWhiteSpace(i?.Code))) return V2Envelope.Error(400, Status.InvalidInput, "every item of redemptionRequestList needs a code");
+        var items = list.Select(i => new RedeemRequest
+        {
+            Code = i.Code!.Trim(), ValidationCode = i.ValidationCode, TransactionNumber = body.TransactionNumber,
+            BillAmount = body.BillAmount, RedemptionTime = body.RedemptionTime,
+        }).ToList();
+
+        var result = await store.RedeemAsync(http.Caller(), body.User?.ToRef() ?? new CustomerRef(), items, allOrNothing: true);
+        var answers = result.Items.Select(i => new RedemptionItemResponse(
+            i.Request.Code, i.Outcome.Ok, i.RedemptionId, i.Outcome.Ok ? [] : [StatusItem.Of(i.Outcome)])).ToList();
+        if (result.AllOk) return TypedResults.Ok(new BulkRedeemResponse(answers, [], []));
+        // The batch failed because of the items that are not 749; those are the reasons worth repeating at the top.
+        var reasons = result.Items.Where(i => !i.Outcome.Ok && i.Outcome.Code != Status.FailedBecauseOfOthers)
+            .Select(i => StatusItem.Of(i.Outcome)).Distinct().ToList();
+        return TypedResults.Json(new BulkRedeemResponse(answers, [], reasons), statusCode: 400);
+    }
+
+    // ---- is_redeemable ---------------------------------------------------------------------
+
+    static async Task<Results<Ok<IsRedeemableResponse>, JsonHttpResult<ErrorEnvelope>>> IsRedeemable(
+        HttpContext http, ICouponStore store, string? mobile, string? email, string? externalId, string? id, string[]? code,
+        string? details, string? transactionNumber, decimal? billAmount)
+    {
+        long? customerId = null;
+        if (!string.IsNullOrWhiteSpace(id))
+        {
+            if (!long.TryParse(id, out var n)) return V2Envelope.Error(400, Status.BadRequest, "id must be a customer id");
+            customerId = n;
+        }
+        var codes = (code ?? []).SelectMany(c => c.Split(',')).Select(c => c.Trim()).Where(c => c.Length > 0).Distinct().ToList();
+        if (codes.Count is 0 or > MaxBatch) return V2Envelope.Error(400, Status.InvalidInput, "code must name 1 to 100 coupon codes, comma separated");
+        var withSeries = details?.Trim().ToLowerInvariant() is "true" or "extended";
+
+        var who = new CustomerInput(mobile, email, externalId, customerId).ToRef();
+        var items = codes.Select(c => new RedeemRequest { Code = c, TransactionNumber = transactionNumber, BillAmount = billAmount }).ToList();
+        var result = await store.CheckRedeemableAsync(http.Caller(), who, items);
+        var answers = result.Items.Select(i => new RedeemableItem(
+            i.Request.Code, i.Outcome.Ok, i.Outcome.Ok ? [] : [StatusItem.Of(i.Outcome)], withSeries ? i.Series : null)).ToList();
+        return TypedResults.Ok(new IsRedeemableResponse(answers, [], []));
+    }
+
+    // ---- redemption/reverse ----------------------------------------------------------------
+
+    static async Task<Results<Ok<ReverseResponse>, JsonHttpResult<ErrorEnvelope>>> Reverse(ReverseRequest body, HttpContext http, ICouponStore store)
+    {
+        var ids = body.RedemptionIds?.Distinct().ToList() ?? [];
+        if (ids.Count == 0) return V2Envelope.Error(400, Status.NoRedemptionIds);
+        if (ids.Count > MaxBatch) return V2Envelope.Error(400, Status.InvalidInput, "at most 100 redemption ids per request");
+        var outcome = await store.ReverseAsync(http.Caller(), ids);
+        return outcome.Ok ? TypedResults.Ok(new ReverseResponse(true, ids, [], [])) : V2Envelope.Error(400, outcome);
+    }
+}
