@@ -363,17 +363,24 @@ public abstract partial class SqlStore
         if (couponId is null && string.IsNullOrWhiteSpace(code)) return new Outcome(Status.EitherIdOrCode);
         var ids = await WriteAsync<Result<long>>(async (c, tx) =>
         {
-            var customer = await FindCustomerAsync(c, tx, caller.OrgId, who, lockRow: true);
-            if (customer is null) return new Outcome(Status.CustomerNotFound);
+            // The spec's sample names the coupon alone (resend?id=…): without a customer it goes to the coupon's holder.
+            Customer? customer = null;
+            if (!who.IsEmpty)
+            {
+                customer = await FindCustomerAsync(c, tx, caller.OrgId, who, lockRow: true);
+                if (customer is null) return new Outcome(Status.CustomerNotFound);
+            }
             var coupon = await c.QueryFirstOrDefaultAsync<Coupon>(
                 $"""
                 SELECT {CouponColumns} FROM coupons c
                 WHERE c.org_id = @orgId AND {(couponId is null ? "c.code_key = @key" : "c.id = @couponId")} AND c.customer_id IS NOT NULL
                 ORDER BY CASE WHEN c.customer_id = @customerId THEN 0 ELSE 1 END LIMIT 1
-                """, new { orgId = caller.OrgId, couponId, key = CodeGenerator.Normalize(code ?? ""), customerId = customer.Id }, tx);
+                """, new { orgId = caller.OrgId, couponId, key = CodeGenerator.Normalize(code ?? ""), customerId = customer?.Id ?? 0 }, tx);
             if (coupon is null) return new Outcome(Status.InvalidCode);
-            if (coupon.CustomerId != customer.Id) return new Outcome(Status.NotIssuedToCustomer);
+            if (customer is not null && coupon.CustomerId != customer.Id) return new Outcome(Status.NotIssuedToCustomer);
             if (coupon.Revoked) return new Outcome(Status.Revoked);
+            customer ??= await c.QuerySingleAsync<Customer>(
+                $"SELECT {CustomerColumns} FROM customers WHERE org_id = @orgId AND id = @id", new { orgId = caller.OrgId, id = coupon.CustomerId }, tx);
             await OutboxAsync(c, tx, caller.OrgId, "coupon.resent", coupon, customer, Now);
             return Result<long>.Success(coupon.Id);
         });
