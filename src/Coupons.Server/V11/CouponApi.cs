@@ -27,14 +27,22 @@ public static class CouponApi
 
     static V11Result Malformed(string message) => V11Result.Error(StatusCodes.Status400BadRequest, Status.BadRequest, message);
 
+    /// <summary>The root → coupon elements of an issue or redeem body (one, or a batch of up to 100), or the 400 saying why not.</summary>
+    static async Task<(List<V11Node> Items, V11Result? Malformed)> CouponItemsAsync(HttpRequest request)
+    {
+        var read = await V11Request.ReadAsync(request);
+        if (!read.Ok) return ([], Malformed(read.Error));
+        var items = read.Root.Children("coupon").ToList();
+        if (items.Count == 0) return ([], Malformed("the request needs root → coupon"));
+        if (items.Count > 100) return ([], Malformed("at most 100 coupons per request"));
+        return (items, null);
+    }
+
     // POST coupon/issue: one coupon, or a batch with `coupon` as an array.
     static async Task<V11Result> Issue(HttpRequest request, ICouponStore store)
     {
-        var read = await V11Request.ReadAsync(request);
-        if (!read.Ok) return Malformed(read.Error);
-        var items = read.Root.Children("coupon").ToList();
-        if (items.Count == 0) return Malformed("the request needs root → coupon");
-        if (items.Count > 100) return Malformed("at most 100 coupons per request");
+        var (items, malformed) = await CouponItemsAsync(request);
+        if (malformed is not null) return malformed;
         var caller = request.HttpContext.Caller();
         var zone = TimeZones.FindOrUtc(caller.Org.TimeZone);
         var withUserId = UserIdWanted(request);
@@ -86,11 +94,8 @@ public static class CouponApi
     // POST coupon/redeem
     static async Task<V11Result> Redeem(HttpRequest request, ICouponStore store)
     {
-        var read = await V11Request.ReadAsync(request);
-        if (!read.Ok) return Malformed(read.Error);
-        var items = read.Root.Children("coupon").ToList();
-        if (items.Count == 0) return Malformed("the request needs root → coupon");
-        if (items.Count > 100) return Malformed("at most 100 coupons per request");
+        var (items, malformed) = await CouponItemsAsync(request);
+        if (malformed is not null) return malformed;
         var caller = request.HttpContext.Caller();
         var zone = TimeZones.FindOrUtc(caller.Org.TimeZone);
         var withUserId = UserIdWanted(request);
