@@ -42,6 +42,7 @@ app.MapHealthChecks("/health");
 app.MapStores();
 app.MapCustomers();
 app.MapSeriesAdmin();
+app.MapCouponAdmin();
 app.MapV11();
 app.MapCouponsV2();
 

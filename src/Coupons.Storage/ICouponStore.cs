@@ -49,6 +49,8 @@ public interface ICouponStore
     Task<Outcome> ReverseAsync(Caller caller, IReadOnlyList<long> redemptionIds);
     Task<IReadOnlyList<CouponDetail>> GetCouponsAsync(long orgId, IReadOnlyList<long> ids, IReadOnlyList<string> codes);
     Task<IReadOnlyList<CouponDetail>> ListCustomerCouponsAsync(long orgId, long customerId);
+    /// <summary>Revokes an issued coupon: it stays listed but can no longer be redeemed (660). False when no such issued coupon.</summary>
+    Task<bool> RevokeAsync(long orgId, long couponId);
 }
 
 /// <summary>A value, or the catalogue code saying why there is none.</summary>

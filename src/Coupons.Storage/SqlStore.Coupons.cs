@@ -388,6 +388,11 @@ public abstract partial class SqlStore
         return Result<CouponDetail>.Success((await GetCouponsAsync(caller.OrgId, [ids.Value], [])).Single());
     }
 
+    public Task<bool> RevokeAsync(long orgId, long couponId) =>
+        WriteAsync(async (c, tx) => await c.ExecuteAsync(
+            "UPDATE coupons SET revoked = TRUE WHERE org_id = @orgId AND id = @couponId AND customer_id IS NOT NULL",
+            new { orgId, couponId }, tx) == 1);
+
     // ---- Reads -----------------------------------------------------------------------------
 
     public async Task<IReadOnlyList<CouponDetail>> GetCouponsAsync(long orgId, IReadOnlyList<long> ids, IReadOnlyList<string> codes)

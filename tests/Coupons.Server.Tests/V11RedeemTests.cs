@@ -107,6 +107,20 @@ public abstract class V11RedeemTests<TApp>(TApp app) : IClassFixture<TApp> where
     }
 
     [Fact]
+    public async Task A_revoked_coupon_gives_660_and_only_an_admin_can_revoke()
+    {
+        var s = await IssuedAsync();
+        var couponId = (await s.Org.Store.GetCouponsAsync(s.Org.OrgId, [], [s.Code])).Single().Coupon.Id;
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await s.Till.PostAsync($"/v2/coupons/{couponId}/revoke", null)).StatusCode);
+
+        var other = await TestOrg.CreateAsync(app);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await other.Admin.PostAsync($"/v2/coupons/{couponId}/revoke", null)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await s.Org.Admin.PostAsync($"/v2/coupons/{couponId}/revoke", null)).StatusCode);
+        V11.AssertRefused(await V11.RedeemAsync(s.Till, s.Code, Mobile), 660);
+        Assert.Equal(0, (await V11.SeriesV2Async(s.Org, s.SeriesId))["numRedeemed"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_used_single_use_coupon_gives_711()
     {
         var s = await IssuedAsync();

@@ -1,0 +1,25 @@
+using Coupons.Core;
+using Coupons.Server.Auth;
+using Coupons.Server.Formats;
+using Coupons.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Coupons.Server.Admin;
+
+public sealed record Revoked(bool Success, long CouponId);
+
+/// <summary>What customer care does to one coupon. Admin tills only.</summary>
+public static class CouponAdminApi
+{
+    public static RouteGroupBuilder MapCouponAdmin(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v2/coupons").WithTags("Admin: coupons").RequireTillV2(adminOnly: true);
+        group.MapPost("/{id:long}/revoke", Revoke);
+        return group;
+    }
+
+    static async Task<Results<Ok<Revoked>, JsonHttpResult<ErrorEnvelope>>> Revoke(long id, HttpContext http, ICouponStore store) =>
+        await store.RevokeAsync(http.Caller().OrgId, id)
+            ? TypedResults.Ok(new Revoked(true, id))
+            : V2Envelope.Error(404, Status.InvalidCode, "no issued coupon with this id");
+}
