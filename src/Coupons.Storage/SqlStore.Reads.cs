@@ -1,0 +1,93 @@
+using System.Data.Common;
+using Coupons.Core;
+using Dapper;
+
+namespace Coupons.Storage;
+
+/// <summary>The read side of coupons: look-ups by id or code and customer listings, each in a fixed number of queries.</summary>
+public abstract partial class SqlStore
+{
+    // ---- Reads -----------------------------------------------------------------------------
+
+    public async Task<IReadOnlyList<CouponDetail>> GetCouponsAsync(long orgId, IReadOnlyList<long> ids, IReadOnlyList<string> codes)
+    {
+        await using var c = await OpenReadAsync();
+        var keys = codes.Select(CodeGenerator.Normalize).ToArray();
+        var coupons = (await c.QueryAsync<Coupon>(
+            $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND ({InList("c.id", "@ids")} OR {InList("c.code_key", "@keys")}) ORDER BY c.id",
+            new { orgId, ids = ids.ToArray(), keys }, null)).ToList();
+        return await DetailsAsync(c, orgId, coupons);
+    }
+
+    public async Task<IReadOnlyList<CouponDetail>> ListCustomerCouponsAsync(long orgId, long customerId)
+    {
+        await using var c = await OpenReadAsync();
+        var coupons = (await c.QueryAsync<Coupon>(
+            $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND c.customer_id = @customerId ORDER BY c.id DESC",
+            new { orgId, customerId })).ToList();
+        return await DetailsAsync(c, orgId, coupons);
+    }
+
+    /// <summary>Everything around a set of coupons in four queries whatever their number: series, customers, stores, redemptions.</summary>
+    async Task<IReadOnlyList<CouponDetail>> DetailsAsync(DbConnection c, long orgId, List<Coupon> coupons)
+    {
+        if (coupons.Count == 0) return [];
+        var couponIds = coupons.Select(k => k.Id).ToArray();
+        var seriesIds = coupons.Select(k => k.SeriesId).Distinct().ToArray();
+        var series = (await c.QueryAsync<SeriesRow>($"SELECT {SeriesColumns} FROM series WHERE org_id = @orgId AND {InList("id", "@seriesIds")}", new { orgId, seriesIds }))
+            .Select(r => r.ToSeries()).ToDictionary(s => s.Id);
+        var redemptions = (await c.QueryAsync<RedemptionRow>(
+            $"""
+            SELECT r.id, r.org_id, r.coupon_id, r.series_id, r.customer_id, r.till_id, r.store_id, r.redeemed_at, r.transaction_number,
+                   r.bill_amount, r.custom_fields, r.reversed_at, t.code AS till_code
+            FROM redemptions r JOIN tills t ON t.id = r.till_id
+            WHERE r.org_id = @orgId AND {InList("r.coupon_id", "@couponIds")} ORDER BY r.id
+            """, new { orgId, couponIds })).ToList();
+        var customerIds = coupons.Where(k => k.CustomerId is not null).Select(k => k.CustomerId!.Value).Concat(redemptions.Select(r => r.CustomerId)).Distinct().ToArray();
+        var customers = (await c.QueryAsync<Customer>($"SELECT {CustomerColumns} FROM customers WHERE org_id = @orgId AND {InList("id", "@customerIds")}", new { orgId, customerIds }))
+            .ToDictionary(k => k.Id);
+        var storeIds = coupons.Where(k => k.IssuedAtStoreId is not null).Select(k => k.IssuedAtStoreId!.Value).Concat(redemptions.Select(r => r.StoreId)).Distinct().ToArray();
+        var stores = (await c.QueryAsync<StoreRow>($"SELECT id, org_id, code, name FROM stores WHERE org_id = @orgId AND {InList("id", "@storeIds")}", new { orgId, storeIds }))
+            .ToDictionary(s => s.Id, s => new Store(s.Id, s.OrgId, s.Code, s.Name));
+        var byCoupon = redemptions.ToLookup(r => r.CouponId);
+        return coupons.Select(k => new CouponDetail(
+            k, series[k.SeriesId],
+            k.CustomerId is { } cid ? customers.GetValueOrDefault(cid) : null,
+            k.IssuedAtStoreId is { } sid ? stores.GetValueOrDefault(sid) : null,
+            byCoupon[k.Id].Select(r => new RedemptionView(r.ToRedemption(), r.TillCode, stores[r.StoreId], customers[r.CustomerId])).ToList()))
+            .ToList();
+    }
+
+    sealed class RedemptionRow
+    {
+        public long Id { get; set; }
+        public long OrgId { get; set; }
+        public long CouponId { get; set; }
+        public long SeriesId { get; set; }
+        public long CustomerId { get; set; }
+        public long TillId { get; set; }
+        public long StoreId { get; set; }
+        public DateTimeOffset RedeemedAt { get; set; }
+        public string? TransactionNumber { get; set; }
+        public decimal? BillAmount { get; set; }
+        public string? CustomFields { get; set; }
+        public DateTimeOffset? ReversedAt { get; set; }
+        public string TillCode { get; set; } = "";
+
+        public Redemption ToRedemption() => new()
+        {
+            Id = Id,
+            OrgId = OrgId,
+            CouponId = CouponId,
+            SeriesId = SeriesId,
+            CustomerId = CustomerId,
+            TillId = TillId,
+            StoreId = StoreId,
+            RedeemedAt = RedeemedAt,
+            TransactionNumber = TransactionNumber,
+            BillAmount = BillAmount,
+            CustomFields = CustomFields,
+            ReversedAt = ReversedAt,
+        };
+    }
+}
