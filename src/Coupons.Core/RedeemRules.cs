@@ -139,13 +139,15 @@ public static class RedeemRules
         if (facts.Caller.Org.TransactionNumberRequired && string.IsNullOrWhiteSpace(facts.Request.TransactionNumber))
             return Status.TransactionNumberRequired;
 
-        var amount = facts.Request.BillAmount ?? 0m;
-        if (amount < 0
-            || (series.MinBillAmount > 0 && amount < series.MinBillAmount)
-            || (series.MaxBillAmount > 0 && amount > series.MaxBillAmount))
-            return Status.InvalidTransactionAmount;
+        if (!BillAmountAllowed(series, facts.Request.BillAmount ?? 0m)) return Status.InvalidTransactionAmount;
         return null;
     }
+
+    /// <summary>A bill amount is not negative and lies within the series' positive minBillAmount and maxBillAmount.</summary>
+    public static bool BillAmountAllowed(Series series, decimal amount) =>
+        amount >= 0
+        && (series.MinBillAmount <= 0 || amount >= series.MinBillAmount)
+        && (series.MaxBillAmount <= 0 || amount <= series.MaxBillAmount);
 
     static Outcome? CountRefusal(RedeemFacts facts, Series series, Coupon coupon)
     {

@@ -18,6 +18,8 @@ builder.Services.AddSingleton(sp => StoreFactory.Create(
     builder.Configuration["Coupons:Database:ConnectionString"],
     sp.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton<Authenticator>();
+builder.Services.AddSingleton<TokenService>();
+builder.Services.AddSingleton<TillRateLimiter>();
 builder.Services.ConfigureHttpJsonOptions(o => CouponJson.Apply(o.SerializerOptions));
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -39,6 +41,8 @@ app.MapOpenApi();
 app.MapScalarApiReference("/docs");
 app.MapHealthChecks("/health");
 
+app.MapOAuth();
+app.MapOrganisation();
 app.MapStores();
 app.MapCustomers();
 app.MapSeriesAdmin();

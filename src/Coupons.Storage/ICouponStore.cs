@@ -47,6 +47,9 @@ public interface ICouponStore
     Task<Result<CouponDetail>> ResendAsync(Caller caller, CustomerRef who, long? couponId, string? code);
     /// <summary>Reverses live redemptions, all or none: 510 when any id is not a live redemption of this organisation.</summary>
     Task<Outcome> ReverseAsync(Caller caller, IReadOnlyList<long> redemptionIds);
+    /// <summary>Attaches a transaction number, bill amount (733 outside the series' bounds) and custom fields to a live redemption (510 otherwise).</summary>
+    Task<Result<AmendedRedemption>> AmendRedemptionAsync(
+        Caller caller, long redemptionId, string? transactionNumber, decimal? billAmount, IReadOnlyList<CustomFields.Field> customFields);
     Task<IReadOnlyList<CouponDetail>> GetCouponsAsync(long orgId, IReadOnlyList<long> ids, IReadOnlyList<string> codes);
     Task<IReadOnlyList<CouponDetail>> ListCustomerCouponsAsync(long orgId, long customerId);
     /// <summary>Revokes an issued coupon: it stays listed but can no longer be redeemed (660). False when no such issued coupon.</summary>

@@ -24,6 +24,9 @@ public sealed record RedeemResult(Customer? Customer, IReadOnlyList<RedeemItemRe
     public bool AllOk => Items.All(i => i.Outcome.Ok);
 }
 
+/// <summary>A live redemption after PUT /v2/coupon/redeem attached its transaction details, with its coupon's code.</summary>
+public sealed record AmendedRedemption(Redemption Redemption, string Code);
+
 public sealed record RedemptionView(Redemption Redemption, string TillCode, Store Store, Customer Redeemer);
 
 /// <summary>A coupon with everything the read endpoints show of it.</summary>

@@ -388,6 +388,31 @@ public abstract partial class SqlStore
         return Result<CouponDetail>.Success((await GetCouponsAsync(caller.OrgId, [ids.Value], [])).Single());
     }
 
+    public Task<Result<AmendedRedemption>> AmendRedemptionAsync(
+        Caller caller, long redemptionId, string? transactionNumber, decimal? billAmount, IReadOnlyList<CustomFields.Field> customFields) =>
+        WriteAsync<Result<AmendedRedemption>>(async (c, tx) =>
+        {
+            var r = await c.QuerySingleOrDefaultAsync<Redemption>(
+                $"""
+                SELECT id, org_id, coupon_id, series_id, customer_id, till_id, store_id, redeemed_at, transaction_number, bill_amount, custom_fields
+                FROM redemptions WHERE org_id = @orgId AND id = @redemptionId AND reversed_at IS NULL{ForUpdate}
+                """, new { orgId = caller.OrgId, redemptionId }, tx);
+            if (r is null) return new Outcome(Status.InvalidRedemptionIds, $"{Status.Message(Status.InvalidRedemptionIds)}: {redemptionId}");
+            if (billAmount is { } amount && !RedeemRules.BillAmountAllowed((await GetSeriesAsync(c, tx, caller.OrgId, r.SeriesId, lockRow: false))!, amount))
+                return new Outcome(Status.InvalidTransactionAmount);
+            var changed = r with
+            {
+                TransactionNumber = transactionNumber ?? r.TransactionNumber,
+                BillAmount = billAmount ?? r.BillAmount,
+                CustomFields = CustomFields.Merge(r.CustomFields, customFields),
+            };
+            await c.ExecuteAsync(
+                "UPDATE redemptions SET transaction_number = @TransactionNumber, bill_amount = @BillAmount, custom_fields = @CustomFields WHERE id = @Id",
+                changed, tx);
+            var code = await c.ExecuteScalarAsync<string>("SELECT code FROM coupons WHERE id = @CouponId", changed, tx);
+            return Result<AmendedRedemption>.Success(new AmendedRedemption(changed, code!));
+        });
+
     public Task<bool> RevokeAsync(long orgId, long couponId) =>
         WriteAsync(async (c, tx) => await c.ExecuteAsync(
             "UPDATE coupons SET revoked = TRUE WHERE org_id = @orgId AND id = @couponId AND customer_id IS NOT NULL",

@@ -43,7 +43,9 @@ public abstract class V2ApiTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
     static object Redemption(IEnumerable<string> codes, string mobile) => new
     {
         redemptionRequestList = codes.Select(code => new { code }).ToArray(),
-        transactionNumber = "T-" + Guid.NewGuid().ToString("N")[..8], billAmount = 100, user = new { mobile },
+        transactionNumber = "T-" + Guid.NewGuid().ToString("N")[..8],
+        billAmount = 100,
+        user = new { mobile },
     };
 
     // ---- issue/multiple --------------------------------------------------------------------
@@ -466,5 +468,86 @@ public abstract class V2ApiTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
         var (noCodes, noCodesBody) = await GetAsync(till, "/v2/coupon/is_redeemable?mobile=900024");
         Assert.Equal(HttpStatusCode.BadRequest, noCodes.StatusCode);
         Assert.Equal(629, noCodesBody.ErrorCode());
+    }
+
+    // ---- PUT coupon/redeem -----------------------------------------------------------------
+
+    static async Task<(HttpResponseMessage Response, JsonNode Body)> PutAsync(HttpClient client, string path, object body)
+    {
+        var response = await client.PutAsJsonAsync(path, body);
+        return (response, await response.Json());
+    }
+
+    [Fact]
+    public async Task Put_redeem_attaches_the_transaction_bill_and_custom_fields_to_an_earlier_redemption()
+    {
+        var org = await TestOrg.CreateAsync(app);
+        var till = await org.TillAsync();
+        var series = await org.SeriesAsync(new { maxBillAmount = 1000 });
+        var customerId = await org.CustomerAsync(mobile: "900031");
+        var code = (await IssueCodesAsync(till, Id(series), "900031", 1)).Single();
+        var redeem = await PostAsync(till, "/v2/coupon/bulk/redeem", new { redemptionRequestList = new[] { new { code } }, user = new { mobile = "900031" } });
+        var redemptionId = redeem.Body["redemptionResponseList"]![0]!["redemptionId"]!.GetValue<long>();
+
+        var (first, firstBody) = await PutAsync(till, "/v2/coupon/redeem", new
+        {
+            redemptionId,
+            transactionNumber = "BILL-77",
+            billAmount = 249.5m,
+            customFields = new { cashier = "Ann", lane = 4 },
+        });
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(redemptionId, firstBody["redemptionId"]!.GetValue<long>());
+        Assert.Equal(code, firstBody["code"]!.GetValue<string>());
+        Assert.Equal("4", firstBody["customFields"]!["lane"]!.GetValue<string>());
+
+        // A later call changes only what it names: the list form replaces one field and adds another.
+        var (second, secondBody) = await PutAsync(till, "/v2/coupon/redeem", new
+        {
+            redemptionId,
+            customFields = new[] { new { name = "cashier", value = "Bob" }, new { name = "channel", value = "pos" } },
+        });
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal("BILL-77", secondBody["transactionNumber"]!.GetValue<string>());
+        Assert.Equal(249.5m, secondBody["billAmount"]!.GetValue<decimal>());
+        Assert.Equal("Bob", secondBody["customFields"]!["cashier"]!.GetValue<string>());
+        Assert.Equal("pos", secondBody["customFields"]!["channel"]!.GetValue<string>());
+        Assert.Equal("4", secondBody["customFields"]!["lane"]!.GetValue<string>());
+
+        var info = (await GetAsync(till, $"/v2/customers/{customerId}/coupons")).Body["entity"]![0]!["redemptionInfo"]![0]!;
+        Assert.Equal("BILL-77", info["transactionNumber"]!.GetValue<string>());
+        Assert.Equal(249.5m, info["billAmount"]!.GetValue<decimal>());
+    }
+
+    [Fact]
+    public async Task Put_redeem_refuses_a_missing_id_661_a_reversed_or_foreign_redemption_510_and_a_bill_outside_the_series_733()
+    {
+        var org = await TestOrg.CreateAsync(app);
+        var till = await org.TillAsync();
+        var series = await org.SeriesAsync(new { maxBillAmount = 1000, isMultipleUseAllowed = true, sameUserMultipleRedeem = true });
+        await org.CustomerAsync(mobile: "900032");
+        var code = (await IssueCodesAsync(till, Id(series), "900032", 1)).Single();
+        async Task<long> RedeemAsync() => (await PostAsync(till, "/v2/coupon/bulk/redeem",
+            new { redemptionRequestList = new[] { new { code } }, user = new { mobile = "900032" } })).Body["redemptionResponseList"]![0]!["redemptionId"]!.GetValue<long>();
+        var live = await RedeemAsync();
+        var reversed = await RedeemAsync();
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(till, "/v2/coupon/redemption/reverse", new { redemptionIds = new[] { reversed } })).Response.StatusCode);
+
+        Assert.Equal(661, (await PutAsync(till, "/v2/coupon/redeem", new { transactionNumber = "T1" })).Body.ErrorCode());
+        Assert.Equal(510, (await PutAsync(till, "/v2/coupon/redeem", new { redemptionId = reversed, transactionNumber = "T1" })).Body.ErrorCode());
+        Assert.Equal(510, (await PutAsync(till, "/v2/coupon/redeem", new { redemptionId = 987654321L, transactionNumber = "T1" })).Body.ErrorCode());
+        var (over, overBody) = await PutAsync(till, "/v2/coupon/redeem", new { redemptionId = live, billAmount = 5000 });
+        Assert.Equal(HttpStatusCode.BadRequest, over.StatusCode);
+        Assert.Equal(733, overBody.ErrorCode());
+        Assert.Equal(400, (await PutAsync(till, "/v2/coupon/redeem", new { redemptionId = live })).Body.ErrorCode());
+        Assert.Equal(400, (await PutAsync(till, "/v2/coupon/redeem", new { redemptionId = live, customFields = new[] { 1, 2 } })).Body.ErrorCode());
+
+        var stranger = await TestOrg.CreateAsync(app);
+        var (foreign, foreignBody) = await PutAsync(stranger.Admin, "/v2/coupon/redeem", new { redemptionId = live, transactionNumber = "STOLEN" });
+        Assert.Equal(HttpStatusCode.BadRequest, foreign.StatusCode);
+        Assert.Equal(510, foreignBody.ErrorCode());
+        var (unchanged, unchangedBody) = await PutAsync(till, "/v2/coupon/redeem", new { redemptionId = live, customFields = new { note = "x" } });
+        Assert.Equal(HttpStatusCode.OK, unchanged.StatusCode);
+        Assert.Null(unchangedBody["transactionNumber"]);
     }
 }

@@ -7,12 +7,12 @@ using Coupons.Storage;
 namespace Coupons.Server.Auth;
 
 /// <summary>
-/// Resolves the till a request acts as, from HTTP Basic credentials (username = till code).
-/// A slow password hash on every call would cap a till at a few dozen requests a second, so a verified
-/// credential is remembered for a short time, keyed by a SHA-256 of what was presented (never the password itself).
-/// Failed attempts are never remembered: each costs a full hash.
+/// Resolves the till a request acts as, from HTTP Basic credentials (username = till code) or a bearer token from
+/// <c>POST /v2/oauth/token</c>. A slow password hash on every call would cap a till at a few dozen requests a second,
+/// so a verified credential is remembered for a short time, keyed by a SHA-256 of what was presented (never the
+/// secret itself). Failed attempts are never remembered: each costs a full check.
 /// </summary>
-public sealed class Authenticator(ICouponStore store, TimeProvider clock)
+public sealed class Authenticator(ICouponStore store, TokenService tokens, TimeProvider clock)
 {
     static readonly TimeSpan Remember = TimeSpan.FromSeconds(60);
     readonly ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Until)> verified = new();
@@ -20,6 +20,55 @@ public sealed class Authenticator(ICouponStore store, TimeProvider clock)
     public async Task<Caller?> AuthenticateAsync(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
+        var bearer = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
+        if (!bearer && !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return null;
+
+        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(header)));
+        var now = clock.GetUtcNow();
+        if (verified.TryGetValue(key, out var hit) && hit.Until > now) return hit.Caller;
+
+        (Caller Caller, DateTimeOffset Until)? found;
+        if (bearer)
+        {
+            found = await VerifyTokenAsync(header[7..].Trim());
+        }
+        else
+        {
+            var login = ParseBasic(header) is var (user, secret) ? await VerifyPasswordAsync(user, secret) : null;
+            found = login is null ? null : (login.Caller, now + Remember);
+        }
+        if (found is not { } ok) return null;
+        if (verified.Count > 10_000) verified.Clear();
+        verified[key] = ok;
+        return ok.Caller;
+    }
+
+    /// <summary>Drops what is remembered of an organisation's tills, so a changed setting is seen by the next request on this node.</summary>
+    public void Forget(long orgId)
+    {
+        foreach (var (key, entry) in verified)
+            if (entry.Caller.OrgId == orgId) verified.TryRemove(key, out _);
+    }
+
+    /// <summary>The till a code and password (or the password's MD5 hex) belong to; null when they do not match.</summary>
+    public async Task<TillLogin?> VerifyPasswordAsync(string tillCode, string secret)
+    {
+        var login = await store.FindLoginAsync(tillCode);
+        return login is not null && PasswordHasher.Verify(secret, login.PasswordHash) ? login : null;
+    }
+
+    async Task<(Caller, DateTimeOffset)?> VerifyTokenAsync(string token)
+    {
+        if (tokens.ClaimedTill(token) is not { } till) return null;
+        var login = await store.FindLoginAsync(till);
+        if (login is null || await tokens.ValidateAsync(token, till, login.PasswordHash) is not { } expires) return null;
+        var until = clock.GetUtcNow() + Remember;
+        return (login.Caller, expires < until ? expires : until);
+    }
+
+    /// <summary>The user and password of an HTTP Basic header; null when it is not one.</summary>
+    public static (string User, string Secret)? ParseBasic(string header)
+    {
         if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return null;
         string decoded;
         try
@@ -31,19 +80,7 @@ public sealed class Authenticator(ICouponStore store, TimeProvider clock)
             return null;
         }
         var colon = decoded.IndexOf(':');
-        if (colon <= 0) return null;
-        var user = decoded[..colon];
-        var secret = decoded[(colon + 1)..];
-
-        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(decoded)));
-        var now = clock.GetUtcNow();
-        if (verified.TryGetValue(key, out var hit) && hit.Until > now) return hit.Caller;
-
-        var login = await store.FindLoginAsync(user);
-        if (login is null || !PasswordHasher.Verify(secret, login.PasswordHash)) return null;
-        if (verified.Count > 10_000) verified.Clear();
-        verified[key] = (login.Caller, now + Remember);
-        return login.Caller;
+        return colon <= 0 ? null : (decoded[..colon], decoded[(colon + 1)..]);
     }
 }
 

@@ -30,6 +30,9 @@ public sealed record BulkRedeemRequest(
 
 public sealed record ReverseRequest(List<long>? RedemptionIds);
 
+/// <summary>PUT /v2/coupon/redeem. customFields is an object ({"name":"value"}) or the v1.1 list ([{"name":…,"value":…}]).</summary>
+public sealed record AmendRedemptionRequest(long? RedemptionId, string? TransactionNumber, decimal? BillAmount, JsonElement? CustomFields);
+
 // ---- issue/multiple ------------------------------------------------------------------------
 
 public sealed record IssuedCode(string Code, long CouponId);
@@ -64,5 +67,9 @@ public sealed record RedeemableItem(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Series? Series);
 
 public sealed record IsRedeemableResponse(IReadOnlyList<RedeemableItem> Coupons, IReadOnlyList<StatusItem> Warnings, IReadOnlyList<StatusItem> Errors);
+
+public sealed record AmendRedemptionResponse(
+    long RedemptionId, string Code, string? TransactionNumber, decimal? BillAmount, IReadOnlyDictionary<string, string?> CustomFields,
+    IReadOnlyList<StatusItem> Warnings, IReadOnlyList<StatusItem> Errors);
 
 public sealed record ReverseResponse(bool Success, IReadOnlyList<long> ReversedRedemptionIds, IReadOnlyList<StatusItem> Warnings, IReadOnlyList<StatusItem> Errors);

@@ -8,7 +8,8 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Coupons.Server.V2;
 
-/// <summary>The v2 coupon endpoints a till uses: issue/multiple, a customer's coupons, bulk redeem, is_redeemable, reverse. Any role.</summary>
+/// <summary>The v2 coupon endpoints a till uses: issue/multiple, a customer's coupons, bulk redeem, is_redeemable, reverse,
+/// amending a redemption. Any role.</summary>
 public static class CouponsApi
 {
     public const int MaxIssueCount = 500;
@@ -23,6 +24,7 @@ public static class CouponsApi
         group.MapPost("/coupon/bulk/redeem", BulkRedeem);
         group.MapGet("/coupon/is_redeemable", IsRedeemable);
         group.MapPost("/coupon/redemption/reverse", Reverse);
+        group.MapPut("/coupon/redeem", AmendRedemption);
         return group;
     }
 
@@ -140,8 +142,11 @@ public static class CouponsApi
         if (list.Any(i => string.IsNullOrWhiteSpace(i?.Code))) return V2Envelope.Error(400, Status.InvalidInput, "every item of redemptionRequestList needs a code");
         var items = list.Select(i => new RedeemRequest
         {
-            Code = i.Code!.Trim(), ValidationCode = i.ValidationCode, TransactionNumber = body.TransactionNumber,
-            BillAmount = body.BillAmount, RedemptionTime = body.RedemptionTime,
+            Code = i.Code!.Trim(),
+            ValidationCode = i.ValidationCode,
+            TransactionNumber = body.TransactionNumber,
+            BillAmount = body.BillAmount,
+            RedemptionTime = body.RedemptionTime,
         }).ToList();
 
         var result = await store.RedeemAsync(http.Caller(), body.User?.ToRef() ?? new CustomerRef(), items, allOrNothing: true);
@@ -187,5 +192,62 @@ public static class CouponsApi
         if (ids.Count > MaxBatch) return V2Envelope.Error(400, Status.InvalidInput, "at most 100 redemption ids per request");
         var outcome = await store.ReverseAsync(http.Caller(), ids);
         return outcome.Ok ? TypedResults.Ok(new ReverseResponse(true, ids, [], [])) : V2Envelope.Error(400, outcome);
+    }
+
+    // ---- PUT coupon/redeem -----------------------------------------------------------------
+
+    public const int MaxCustomFields = 50;
+
+    static async Task<Results<Ok<AmendRedemptionResponse>, JsonHttpResult<ErrorEnvelope>>> AmendRedemption(
+        AmendRedemptionRequest body, HttpContext http, ICouponStore store)
+    {
+        if (body.RedemptionId is not { } id) return V2Envelope.Error(400, Status.NoRedemptionIds, "redemptionId is required");
+        if (body.TransactionNumber is { Length: > 100 }) return V2Envelope.Error(400, Status.BadRequest, "transactionNumber is at most 100 characters");
+        if (body.BillAmount is < 0) return V2Envelope.Error(400, Status.InvalidTransactionAmount);
+        var (fields, problem) = ParseCustomFields(body.CustomFields);
+        if (problem is not null) return V2Envelope.Error(400, Status.BadRequest, problem);
+        if (body.TransactionNumber is null && body.BillAmount is null && fields.Count == 0)
+            return V2Envelope.Error(400, Status.BadRequest, "give at least one of transactionNumber, billAmount, customFields");
+
+        var result = await store.AmendRedemptionAsync(http.Caller(), id, body.TransactionNumber?.Trim(), body.BillAmount, fields);
+        if (!result.Ok) return V2Envelope.Error(400, result.Outcome);
+        var r = result.Value!.Redemption;
+        var custom = new Dictionary<string, string?>();
+        foreach (var f in CustomFields.Parse(r.CustomFields)) custom[f.Name] = f.Value;
+        return TypedResults.Ok(new AmendRedemptionResponse(r.Id, result.Value.Code, r.TransactionNumber, r.BillAmount, custom, [], []));
+    }
+
+    static (List<CustomFields.Field> Fields, string? Problem) ParseCustomFields(JsonElement? element)
+    {
+        var fields = new List<CustomFields.Field>();
+        if (element is not { } e || e.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) return (fields, null);
+        static string? Scalar(JsonElement v) => v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString(),
+            JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => v.GetRawText(),
+            JsonValueKind.Null => null,
+            _ => throw new FormatException(),
+        };
+        try
+        {
+            if (e.ValueKind == JsonValueKind.Object)
+                foreach (var p in e.EnumerateObject()) fields.Add(new(p.Name, Scalar(p.Value)));
+            else if (e.ValueKind == JsonValueKind.Array)
+                foreach (var item in e.EnumerateArray())
+                {
+                    if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("name", out var n) || n.ValueKind != JsonValueKind.String)
+                        return ([], "each customFields item needs a name");
+                    fields.Add(new(n.GetString()!, item.TryGetProperty("value", out var v) ? Scalar(v) : null));
+                }
+            else return ([], "customFields must be an object of name → value, or a list of {name, value}");
+        }
+        catch (FormatException)
+        {
+            return ([], "a custom field's value must be a string, number or boolean");
+        }
+        if (fields.Count > MaxCustomFields) return ([], $"at most {MaxCustomFields} custom fields");
+        if (fields.Any(f => f.Name.Trim().Length is 0 or > 100 || f.Value is { Length: > 1000 }))
+            return ([], "a custom field's name is 1-100 characters and its value at most 1000");
+        return (fields.Select(f => f with { Name = f.Name.Trim() }).ToList(), null);
     }
 }

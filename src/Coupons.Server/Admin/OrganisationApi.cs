@@ -1,0 +1,50 @@
+using Coupons.Core;
+using Coupons.Server.Auth;
+using Coupons.Server.Formats;
+using Coupons.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Coupons.Server.Admin;
+
+/// <summary>A change to the organisation's settings; a field left out keeps its value.</summary>
+public sealed record OrganisationSettings(string? Name, string? TimeZone, bool? TransactionNumberRequired, int? RateLimitPerMinute);
+
+/// <summary>The caller's own organisation: its name, time zone, whether redeems need a transaction number, and the per-till rate limit.</summary>
+public static class OrganisationApi
+{
+    public const int MaxRateLimit = 1_000_000;
+
+    public static RouteGroupBuilder MapOrganisation(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v2/organisation").WithTags("Admin: organisation").RequireTillV2(adminOnly: true);
+        group.MapGet("/", Get);
+        group.MapPut("/", Update);
+        return group;
+    }
+
+    static async Task<Results<Ok<Organisation>, JsonHttpResult<ErrorEnvelope>>> Get(HttpContext http, ICouponStore store) =>
+        await store.GetOrganisationAsync(http.Caller().OrgId) is { } org ? TypedResults.Ok(org) : V2Envelope.Error(404, Status.NotFound);
+
+    static async Task<Results<Ok<Organisation>, JsonHttpResult<ErrorEnvelope>>> Update(
+        OrganisationSettings body, HttpContext http, ICouponStore store, Authenticator auth)
+    {
+        var orgId = http.Caller().OrgId;
+        if (await store.GetOrganisationAsync(orgId) is not { } org) return V2Envelope.Error(404, Status.NotFound);
+        if (body.Name is { } name && (string.IsNullOrWhiteSpace(name) || name.Length > 200))
+            return V2Envelope.Error(400, Status.BadRequest, "name must be 1-200 characters");
+        if (body.TimeZone is { } zone && !TimeZoneInfo.TryFindSystemTimeZoneById(zone.Trim(), out _))
+            return V2Envelope.Error(400, Status.BadRequest, $"timeZone '{zone}' is not a known IANA time zone");
+        if (body.RateLimitPerMinute is < 0 or > MaxRateLimit)
+            return V2Envelope.Error(400, Status.BadRequest, $"rateLimitPerMinute must be 0 (no limit) to {MaxRateLimit}");
+        var changed = org with
+        {
+            Name = body.Name?.Trim() ?? org.Name,
+            TimeZone = body.TimeZone?.Trim() ?? org.TimeZone,
+            TransactionNumberRequired = body.TransactionNumberRequired ?? org.TransactionNumberRequired,
+            RateLimitPerMinute = body.RateLimitPerMinute ?? org.RateLimitPerMinute,
+        };
+        await store.UpdateOrganisationAsync(changed);
+        auth.Forget(orgId);
+        return TypedResults.Ok(changed);
+    }
+}
