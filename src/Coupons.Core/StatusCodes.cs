@@ -62,6 +62,8 @@ public static class Status
     public const int InvalidCount = 677;
     public const int EitherIdOrCode = 781;
     public const int TooManyRequests = 429;
+    public const int Conflict = 409;
+    public const int IdempotencyKeyReused = 422;
     public const int Unauthorized = 401;
     public const int Forbidden = 403;
     public const int NotFound = 404;
@@ -147,6 +149,8 @@ public static class Status
         [QueueEmpty] = "Queue is empty for series.",
         [PartialIssue] = "Unable to issue certain number of coupons",
         [TooManyRequests] = "Too many requests",
+        [Conflict] = "A request with this Idempotency-Key is still in progress; retry later",
+        [IdempotencyKeyReused] = "This Idempotency-Key was used for a different request",
         [Unauthorized] = "Unauthorized: missing or invalid credentials",
         [Forbidden] = "Forbidden: this till may not do that",
         [NotFound] = "Not found",

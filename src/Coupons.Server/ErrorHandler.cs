@@ -44,7 +44,7 @@ public static class ErrorHandler
     static string Describe(Exception? e) => e?.InnerException is System.Text.Json.JsonException j ? j.Message : e?.Message ?? "";
 
     /// <summary>In the envelope of the API the path belongs to: v1.1's response/status (JSON or XML), else v2's errors.</summary>
-    static Task WriteEnvelopeAsync(HttpContext http, int status, Outcome outcome) =>
+    public static Task WriteEnvelopeAsync(HttpContext http, int status, Outcome outcome) =>
         http.Request.Path.StartsWithSegments("/v1.1")
             ? V11Result.Error(status, outcome.Code, outcome.Message).ExecuteAsync(http)
             : V2Envelope.Error(status, outcome).ExecuteAsync(http);

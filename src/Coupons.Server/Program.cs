@@ -36,6 +36,7 @@ await Bootstrap.RunAsync(app.Services.GetRequiredService<ICouponStore>(), app.Co
 app.UseHttpLogging();
 app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ErrorHandler.WriteAsync, StatusCodeSelector = ErrorHandler.StatusFor });
 app.UseStatusCodePages(ErrorHandler.WriteStatusAsync);
+app.UseMiddleware<Idempotency>();
 
 app.MapOpenApi();
 app.MapScalarApiReference("/docs");

@@ -54,6 +54,11 @@ public interface ICouponStore
     Task<IReadOnlyList<CouponDetail>> ListCustomerCouponsAsync(long orgId, long customerId);
     /// <summary>Revokes an issued coupon: it stays listed but can no longer be redeemed (660). False when no such issued coupon.</summary>
     Task<bool> RevokeAsync(long orgId, long couponId);
+
+    // Idempotency keys (see SqlStore.Idempotency.cs)
+    Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(long orgId, string key, string requestHash, TimeSpan lifetime, TimeSpan lease);
+    Task CompleteIdempotencyKeyAsync(long orgId, string key, string owner, int status, string? contentType, byte[] body);
+    Task ReleaseIdempotencyKeyAsync(long orgId, string key, string owner);
 }
 
 /// <summary>A value, or the catalogue code saying why there is none.</summary>

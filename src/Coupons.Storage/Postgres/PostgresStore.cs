@@ -33,6 +33,7 @@ public sealed class PostgresStore : SqlStore, IAsyncDisposable
 
     protected override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work)
     {
+        work = UnderIdempotencyKey(work);
         for (var attempt = 1; ; attempt++)
         {
             try

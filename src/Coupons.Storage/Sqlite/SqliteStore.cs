@@ -39,6 +39,7 @@ public sealed class SqliteStore : SqlStore
 
     protected override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work)
     {
+        work = UnderIdempotencyKey(work);
         await writeGate.WaitAsync();
         try
         {
