@@ -20,6 +20,7 @@ builder.Services.AddSingleton(sp => StoreFactory.Create(
 builder.Services.AddSingleton<Authenticator>();
 builder.Services.AddSingleton<TokenService>();
 builder.Services.AddSingleton<TillRateLimiter>();
+builder.Services.AddSingleton<CodeGuessGuard>();
 builder.Services.ConfigureHttpJsonOptions(o => CouponJson.Apply(o.SerializerOptions));
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");

@@ -92,11 +92,20 @@ public static class CouponApi
     }
 
     // POST coupon/redeem
-    static async Task<V11Result> Redeem(HttpRequest request, ICouponStore store)
+    /// <summary>A till or customer locked out for guessing codes: 429 with Retry-After.</summary>
+    static V11Result LockedOut(HttpContext http, TimeSpan wait)
+    {
+        http.Response.Headers.RetryAfter = CodeGuessGuard.Seconds(wait).ToString(CultureInfo.InvariantCulture);
+        var refusal = CodeGuessGuard.Refusal(wait);
+        return V11Result.Error(StatusCodes.Status429TooManyRequests, refusal.Code, refusal.Message);
+    }
+
+    static async Task<V11Result> Redeem(HttpRequest request, ICouponStore store, CodeGuessGuard guard)
     {
         var (items, malformed) = await CouponItemsAsync(request);
         if (malformed is not null) return malformed;
         var caller = request.HttpContext.Caller();
+        if (guard.LockedFor(caller) is { } tillWait) return LockedOut(request.HttpContext, tillWait);
         var zone = TimeZones.FindOrUtc(caller.Org.TimeZone);
         var withUserId = UserIdWanted(request);
         var nodes = new List<V11Node>();
@@ -108,12 +117,14 @@ public static class CouponApi
             RedeemItemResult? result = null;
             Customer? customer = null;
             var outcome = invalid ?? Outcome.Success;
-            if (invalid is null)
+            if (invalid is null && guard.LockedFor(caller, who) is { } wait) outcome = CodeGuessGuard.Refusal(wait);
+            else if (invalid is null)
             {
                 var answer = await store.RedeemAsync(caller, who, [redeem], allOrNothing: false);
                 result = answer.Items[0];
                 customer = answer.Customer;
                 outcome = result.Outcome;
+                guard.Record(caller, who, CodeGuessGuard.IsGuess(outcome) ? 1 : 0);
             }
             var node = V11Node.Obj("coupon")
                 .Add("code", redeem.Code)
@@ -175,7 +186,7 @@ public static class CouponApi
     }
 
     // GET coupon/get?id=1,2|code=A,B
-    static async Task<V11Result> Get(HttpRequest request, ICouponStore store)
+    static async Task<V11Result> Get(HttpRequest request, ICouponStore store, CodeGuessGuard guard)
     {
         var ids = Split(request.Query["id"]);
         var codes = Split(request.Query["code"]);
@@ -183,8 +194,10 @@ public static class CouponApi
         if (ids.Count + codes.Count > 100) return Malformed("at most 100 ids and codes per request");
         var numericIds = ids.Select(s => long.TryParse(s, out var n) ? n : -1).ToList();
         var caller = request.HttpContext.Caller();
+        if (codes.Count > 0 && guard.LockedFor(caller) is { } wait) return LockedOut(request.HttpContext, wait);
         var zone = TimeZones.FindOrUtc(caller.Org.TimeZone);
         var found = await store.GetCouponsAsync(caller.OrgId, numericIds.Where(n => n > 0).ToList(), codes);
+        guard.Record(caller, null, codes.Count(c => !found.Any(d => d.Coupon.IsIssued && CodeGenerator.Normalize(d.Coupon.Code) == CodeGenerator.Normalize(c))));
         var nodes = new List<V11Node>();
         var oks = new List<bool>();
         foreach (var (asked, isId) in ids.Select(i => (i, true)).Concat(codes.Select(c => (c, false))))
@@ -210,17 +223,19 @@ public static class CouponApi
         v.SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
 
     // GET coupon/isredeemable?<customer identifier>&code=…&details=true|extended
-    static async Task<V11Result> IsRedeemable(HttpRequest request, ICouponStore store)
+    static async Task<V11Result> IsRedeemable(HttpRequest request, ICouponStore store, CodeGuessGuard guard)
     {
         var q = request.Query;
         var caller = request.HttpContext.Caller();
+        var who = V11Views.Customer(q);
+        if (guard.LockedFor(caller, who) is { } wait) return LockedOut(request.HttpContext, wait);
         var code = q["code"].FirstOrDefault()?.Trim();
         if (string.IsNullOrEmpty(code) && long.TryParse(q["id"], out var couponId))
             code = (await store.GetCouponsAsync(caller.OrgId, [couponId], [])).FirstOrDefault()?.Coupon.Code;
         if (string.IsNullOrEmpty(code)) return V11Result.Error(400, Status.EitherIdOrCode, Status.Message(Status.EitherIdOrCode));
-        var who = V11Views.Customer(q);
         var result = await store.CheckRedeemableAsync(caller, who, [new RedeemRequest { Code = code, ValidationCode = q["validation_code"].FirstOrDefault() }]);
         var item = result.Items[0];
+        guard.Record(caller, who, CodeGuessGuard.IsGuess(item.Outcome) ? 1 : 0);
         var node = V11Node.Obj("redeemable");
         if (who.Mobile is not null) node.Add("mobile", who.Mobile);
         if (who.Email is not null) node.Add("email", who.Email);

@@ -133,8 +133,15 @@ public static class CouponsApi
 
     // ---- bulk/redeem -----------------------------------------------------------------------
 
+    /// <summary>A till or customer locked out for guessing codes: 429 with Retry-After.</summary>
+    static JsonHttpResult<ErrorEnvelope> LockedOut(HttpContext http, TimeSpan wait)
+    {
+        http.Response.Headers.RetryAfter = CodeGuessGuard.Seconds(wait).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return V2Envelope.Error(StatusCodes.Status429TooManyRequests, CodeGuessGuard.Refusal(wait));
+    }
+
     static async Task<Results<Ok<BulkRedeemResponse>, JsonHttpResult<BulkRedeemResponse>, JsonHttpResult<ErrorEnvelope>>> BulkRedeem(
-        BulkRedeemRequest body, HttpContext http, ICouponStore store)
+        BulkRedeemRequest body, HttpContext http, ICouponStore store, CodeGuessGuard guard)
     {
         var list = body.RedemptionRequestList;
         if (list is null || list.Count == 0) return V2Envelope.Error(400, Status.InvalidInput, "redemptionRequestList must hold 1 to 100 codes");
@@ -149,7 +156,11 @@ public static class CouponsApi
             RedemptionTime = body.RedemptionTime,
         }).ToList();
 
-        var result = await store.RedeemAsync(http.Caller(), body.User?.ToRef() ?? new CustomerRef(), items, allOrNothing: true);
+        var caller = http.Caller();
+        var who = body.User?.ToRef() ?? new CustomerRef();
+        if (guard.LockedFor(caller, who) is { } wait) return LockedOut(http, wait);
+        var result = await store.RedeemAsync(caller, who, items, allOrNothing: true);
+        guard.Record(caller, who, result.Items.Count(i => CodeGuessGuard.IsGuess(i.Outcome)));
         var answers = result.Items.Select(i => new RedemptionItemResponse(
             i.Request.Code, i.Outcome.Ok, i.RedemptionId, i.Outcome.Ok ? [] : [StatusItem.Of(i.Outcome)])).ToList();
         if (result.AllOk) return TypedResults.Ok(new BulkRedeemResponse(answers, [], []));
@@ -162,7 +173,7 @@ public static class CouponsApi
     // ---- is_redeemable ---------------------------------------------------------------------
 
     static async Task<Results<Ok<IsRedeemableResponse>, JsonHttpResult<ErrorEnvelope>>> IsRedeemable(
-        HttpContext http, ICouponStore store, string? mobile, string? email, string? externalId, string? id, string[]? code,
+        HttpContext http, ICouponStore store, CodeGuessGuard guard, string? mobile, string? email, string? externalId, string? id, string[]? code,
         string? details, string? transactionNumber, decimal? billAmount)
     {
         long? customerId = null;
@@ -177,7 +188,10 @@ public static class CouponsApi
 
         var who = new CustomerInput(mobile, email, externalId, customerId).ToRef();
         var items = codes.Select(c => new RedeemRequest { Code = c, TransactionNumber = transactionNumber, BillAmount = billAmount }).ToList();
-        var result = await store.CheckRedeemableAsync(http.Caller(), who, items);
+        var caller = http.Caller();
+        if (guard.LockedFor(caller, who) is { } wait) return LockedOut(http, wait);
+        var result = await store.CheckRedeemableAsync(caller, who, items);
+        guard.Record(caller, who, result.Items.Count(i => CodeGuessGuard.IsGuess(i.Outcome)));
         var answers = result.Items.Select(i => new RedeemableItem(
             i.Request.Code, i.Outcome.Ok, i.Outcome.Ok ? [] : [StatusItem.Of(i.Outcome)], withSeries ? i.Series : null)).ToList();
         return TypedResults.Ok(new IsRedeemableResponse(answers, [], []));
