@@ -2,6 +2,7 @@ using Coupons.Core;
 using Coupons.Server;
 using Coupons.Server.Admin;
 using Coupons.Server.Auth;
+using Coupons.Server.Notifications;
 using Coupons.Server.V11;
 using Coupons.Server.V2;
 using Coupons.Storage;
@@ -18,6 +19,10 @@ builder.Services.AddSingleton(sp => StoreFactory.Create(
     builder.Configuration["Coupons:Database:ConnectionString"],
     sp.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton<Authenticator>();
+builder.Services.AddSingleton(sp => NotificationOptions.From(sp.GetRequiredService<IConfiguration>()));
+builder.Services.AddHttpClient();
+builder.Services.AddSingleton<Transports>();
+builder.Services.AddHostedService<Dispatcher>();
 builder.Services.ConfigureHttpJsonOptions(o => CouponJson.Apply(o.SerializerOptions));
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
@@ -43,6 +48,8 @@ app.MapStores();
 app.MapCustomers();
 app.MapSeriesAdmin();
 app.MapCouponAdmin();
+app.MapOutboxAdmin();
+app.MapWebhooks();
 app.MapV11();
 app.MapCouponsV2();
 
