@@ -313,12 +313,18 @@ public abstract class NotificationTests<TApp>(TApp app) : IClassFixture<TApp> wh
         // A bulk redemption that fails as a whole rolls back its coupon.redeemed event with it.
         var refused = await till.PostAsJsonAsync("/v2/coupon/bulk/redeem", new
         {
-            redemptionRequestList = new[] { new { code }, new { code = "NO-SUCH-CODE" } }, transactionNumber = "T-1", billAmount = 100, user = new { mobile },
+            redemptionRequestList = new[] { new { code }, new { code = "NO-SUCH-CODE" } },
+            transactionNumber = "T-1",
+            billAmount = 100,
+            user = new { mobile },
         });
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         var redeemed = await till.PostAsJsonAsync("/v2/coupon/bulk/redeem", new
         {
-            redemptionRequestList = new[] { new { code } }, transactionNumber = "T-2", billAmount = 100, user = new { mobile },
+            redemptionRequestList = new[] { new { code } },
+            transactionNumber = "T-2",
+            billAmount = 100,
+            user = new { mobile },
         });
         Assert.Equal(HttpStatusCode.OK, redeemed.StatusCode);
         await Eventually(() => app.Gateway.At(path).Count >= 2, "the coupon.redeemed webhook arrives");
