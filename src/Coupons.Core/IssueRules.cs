@@ -28,7 +28,8 @@ public static class IssueRules
     /// <summary>
     /// Whether a coupon of the series may be issued to the customer. First failure wins:
     /// no series 707; no customer 701; fraud 740 (marked) / 750 (confirmed); blocked 742;
-    /// series past its validTillDate 712; GENERIC series already held 5004; a mutually exclusive coupon held 709;
+    /// series past its validTillDate 712; the series' messages cannot reach the customer 704 (SMS only, no mobile) /
+    /// 724 (email, no address); GENERIC series already held 5004; a mutually exclusive coupon held 709;
     /// one coupon per user already held: resend the active one unless doNotResendExistingVoucher, else 5004;
     /// maxVouchersPerUser reached 5002; minDaysBetweenVouchers not elapsed 709; maxCreate reached 714.
     /// </summary>
@@ -42,6 +43,8 @@ public static class IssueRules
             return IssueDecision.Refuse(refused);
         if (IsSeriesExpired(series, facts.Now))
             return IssueDecision.Refuse(Status.SeriesExpired);
+        if (MessageTemplates.Unreachable(series, customer) is { } unreachable)
+            return IssueDecision.Refuse(unreachable);
         if (series.Kind == SeriesKind.Generic && facts.CouponsHeldInSeries > 0)
             return IssueDecision.Refuse(new Outcome(Status.OnlyOneCoupon, "Cannot issue more than one GENERIC coupon code."));
         if (facts.HoldsMutuallyExclusiveCoupon)

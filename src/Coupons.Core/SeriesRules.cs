@@ -20,6 +20,8 @@ public static class SeriesRules
 
     static string? FieldError(Series s)
     {
+        if (MessageTemplates.Problem(s) is { } template)
+            return template;
         if (!RedemptionRange.TryParse(s.RedemptionRange, out _))
             return "redemptionRange must be JSON like {\"dom\":[-1],\"dow\":[-1],\"hours\":[-1]} with dom 1..31, dow 0..6, hours 0..23";
         if (!IdList.TryParse(s.StoreIdsJson, out _))

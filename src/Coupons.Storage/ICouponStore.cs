@@ -59,6 +59,18 @@ public interface ICouponStore
     Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(long orgId, string key, string requestHash, TimeSpan lifetime, TimeSpan lease);
     Task CompleteIdempotencyKeyAsync(long orgId, string key, string owner, int status, string? contentType, byte[] body);
     Task ReleaseIdempotencyKeyAsync(long orgId, string key, string owner);
+    // Notifications
+    /// <summary>Expands due outbox events into deliveries (one per channel and subscribed webhook endpoint), in one transaction; returns the events expanded.</summary>
+    Task<int> ExpandOutboxAsync(int batch, CancellationToken ct = default);
+    /// <summary>Takes up to <paramref name="batch"/> due deliveries for this node for <paramref name="lease"/>; other nodes skip them.</summary>
+    Task<IReadOnlyList<ClaimedDelivery>> ClaimDeliveriesAsync(int batch, TimeSpan lease, CancellationToken ct = default);
+    Task<bool> SettleDeliveryAsync(Delivery delivery, AttemptOutcome outcome, int maxAttempts);
+    Task<IReadOnlyList<Delivery>> ListDeliveriesAsync(long orgId, string? status, int offset, int limit);
+    Task<(Delivery Delivery, IReadOnlyList<DeliveryAttempt> Attempts)?> GetDeliveryAsync(long orgId, long id);
+    Task<bool> RetryDeliveryAsync(long orgId, long id);
+    Task<WebhookEndpoint> CreateWebhookAsync(long orgId, string url, IReadOnlyList<string> events, string secret);
+    Task<IReadOnlyList<WebhookEndpoint>> ListWebhooksAsync(long orgId);
+    Task<bool> DeleteWebhookAsync(long orgId, long id);
 }
 
 /// <summary>A value, or the catalogue code saying why there is none.</summary>

@@ -381,6 +381,8 @@ public abstract partial class SqlStore
             if (coupon.Revoked) return new Outcome(Status.Revoked);
             customer ??= await c.QuerySingleAsync<Customer>(
                 $"SELECT {CustomerColumns} FROM customers WHERE org_id = @orgId AND id = @id", new { orgId = caller.OrgId, id = coupon.CustomerId }, tx);
+            if (await GetSeriesAsync(c, tx, caller.OrgId, coupon.SeriesId, lockRow: false) is { } series
+                && MessageTemplates.Unreachable(series, customer) is { } unreachable) return unreachable;
             await OutboxAsync(c, tx, caller.OrgId, "coupon.resent", coupon, customer, Now);
             return Result<long>.Success(coupon.Id);
         });
