@@ -4,6 +4,7 @@ using Coupons.Server.Admin;
 using Coupons.Server.Auth;
 using Coupons.Server.V11;
 using Coupons.Server.V2;
+using Coupons.Server.WebConsole;
 using Coupons.Storage;
 using Scalar.AspNetCore;
 
@@ -20,6 +21,7 @@ builder.Services.AddSingleton(sp => StoreFactory.Create(
 builder.Services.AddSingleton<Authenticator>();
 builder.Services.ConfigureHttpJsonOptions(o => CouponJson.Apply(o.SerializerOptions));
 builder.Services.AddOpenApi();
+builder.Services.AddConsole();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 builder.Services.AddHttpLogging(o => o.LoggingFields =
     Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.RequestMethod | Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.RequestPath |
@@ -45,6 +47,7 @@ app.MapSeriesAdmin();
 app.MapCouponAdmin();
 app.MapV11();
 app.MapCouponsV2();
+app.MapConsole();
 
 app.Run();
 return 0;

@@ -51,6 +51,12 @@ public interface ICouponStore
     Task<IReadOnlyList<CouponDetail>> ListCustomerCouponsAsync(long orgId, long customerId);
     /// <summary>Revokes an issued coupon: it stays listed but can no longer be redeemed (660). False when no such issued coupon.</summary>
     Task<bool> RevokeAsync(long orgId, long couponId);
+
+    // Console
+    /// <summary>Series newest first, with their counters; <paramref name="search"/> matches series code or description, any case.</summary>
+    Task<IReadOnlyList<Series>> SearchSeriesAsync(long orgId, string? search, int offset, int limit);
+    /// <summary>One row per UTC day from <paramref name="from"/> to <paramref name="to"/>, days without activity included.</summary>
+    Task<IReadOnlyList<SeriesDay>> SeriesActivityAsync(long orgId, long seriesId, DateOnly from, DateOnly to);
 }
 
 /// <summary>A value, or the catalogue code saying why there is none.</summary>
