@@ -15,9 +15,10 @@ public sealed class CustomersModel : ConsolePage
     public async Task<IActionResult> OnGetAsync(string? by, string? value)
     {
         By = Ways.Any(w => w.Value == by) ? by! : "mobile";
+        // Model binding turns a blank value into null; a submitted blank field still deserves its message.
+        if (!Request.Query.ContainsKey("value")) return Page();
         Value = value;
-        if (value is null) return Page();
-        var v = value.Trim();
+        var v = value?.Trim() ?? "";
         if (v.Length == 0)
         {
             Error = $"Enter the customer's {Ways.First(w => w.Value == By).Text.ToLowerInvariant()}.";

@@ -136,6 +136,7 @@ public static class SeriesForm
                 return (p, new SeriesField(p.Name, label, group, input, hint, choices));
             })
             .OrderBy(x => Array.IndexOf(Groups, x.Item2.Group))
+            .ThenBy(x => x.Item2.Input == FieldInput.Check)
             .ToList();
     }
 
