@@ -119,9 +119,9 @@ public abstract partial class ConsoleHttpTests<TApp>(TApp app) : IClassFixture<T
         Assert.Empty(SeriesCodes(await browser.GetHtmlAsync("/console/series?q=_")));
 
         var row = Regex.Match(await browser.GetHtmlAsync("/console/series?q=summer"), "<tr data-series=\"SUMMER-25\">(.*?)</tr>", RegexOptions.Singleline).Value;
-        Assert.Contains("<td class=\"num issued\">1</td>", row);
-        Assert.Contains("<td class=\"num redeemed\">0</td>", row);
-        Assert.Contains("<td class=\"num remaining\">9</td>", row);
+        Assert.Contains("<td data-label=\"Issued\" class=\"num issued\">1</td>", row);
+        Assert.Contains("<td data-label=\"Redeemed\" class=\"num redeemed\">0</td>", row);
+        Assert.Contains("<td data-label=\"Remaining\" class=\"num remaining\">9</td>", row);
     }
 
     static List<string> SeriesCodes(string html) =>

@@ -73,7 +73,9 @@ public sealed class StartupTests
             await using var reader = await cmd.ExecuteReaderAsync();
             await reader.ReadAsync();
             Assert.Equal(1, reader.GetInt64(0));
-            Assert.Equal(1, reader.GetInt64(1));
+            // Every migration applied once, not once per node.
+            var migrations = typeof(Coupons.Storage.ICouponStore).Assembly.GetManifestResourceNames().Count(n => n.Contains(".Postgres.migrations."));
+            Assert.Equal(migrations, reader.GetInt64(1));
         }
         finally
         {

@@ -137,6 +137,7 @@ public static class SeriesForm
             })
             .OrderBy(x => Array.IndexOf(Groups, x.Item2.Group))
             .ThenBy(x => x.Item2.Input == FieldInput.Check)
+            .ThenBy(x => Known.Keys.ToList().IndexOf(x.Item2.Name) is var i and >= 0 ? i : int.MaxValue)
             .ToList();
     }
 
