@@ -59,7 +59,8 @@ public sealed class ConsoleBrowserTests(KestrelSqliteApp app) : IClassFixture<Ke
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true });
         var context = await browser.NewContextAsync(new() { BaseURL = baseUrl, ViewportSize = new() { Width = 1280, Height = 800 } });
-        context.SetDefaultTimeout(15_000);
+        // Generous: the machine's two cores may be busy with a build; a passing run takes about 20 s in all.
+        context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
 
         // Sign-in: a wrong password is refused beside the field, the till code stays typed.
@@ -110,8 +111,11 @@ public sealed class ConsoleBrowserTests(KestrelSqliteApp app) : IClassFixture<Ke
         await File.WriteAllTextAsync(csv, "code\nSPR-0001\nSPR-0002\nSPR-0003\nSPR-0004\nSPR-0005\nSPR-0002\nNOT A CODE\n");
         await page.ClickAsync("#upload-codes");
         await page.SetInputFilesAsync("#file", csv);
+        await page.EvaluateAsync("() => { window.samePage = true; }");
         await page.ClickAsync("#upload-button");
         await page.WaitForSelectorAsync("#upload-summary");
+        // The upload went through the page's progress script (no navigation), and the summary replaced the form's page.
+        Assert.True(await page.EvaluateAsync<bool>("() => window.samePage === true"));
         Assert.Equal(("5", "1", "1"), (await page.InnerTextAsync("#sum-stored"), await page.InnerTextAsync("#sum-duplicates"), await page.InnerTextAsync("#sum-rejected")));
         await ShootAsync(page, "codes-uploaded");
 
@@ -135,7 +139,10 @@ public sealed class ConsoleBrowserTests(KestrelSqliteApp app) : IClassFixture<Ke
 
         var redeemed = await (await api.PostAsJsonAsync("/v2/coupon/bulk/redeem", new
         {
-            redemptionRequestList = new[] { new { code } }, transactionNumber = "T-1001", billAmount = 42, user = new { mobile = "447700900123" },
+            redemptionRequestList = new[] { new { code } },
+            transactionNumber = "T-1001",
+            billAmount = 42,
+            user = new { mobile = "447700900123" },
         })).Json();
         Assert.True(redeemed["redemptionResponseList"]![0]!["isRedeemed"]!.GetValue<bool>(), redeemed.ToJsonString());
         await page.ReloadAsync();
@@ -191,7 +198,14 @@ public sealed class ConsoleBrowserTests(KestrelSqliteApp app) : IClassFixture<Ke
 
         // Sign out: back to the sign-in page, and the console is closed again.
         await page.ClickAsync("#sign-out");
-        try { await page.WaitForURLAsync("**/console/login"); } catch (TimeoutException) { Assert.Fail(page.Url + await page.ContentAsync()); }
+        try
+        {
+            await page.WaitForURLAsync("**/console/login");
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"sign-out ended on {page.Url}");
+        }
         await page.GotoAsync("/console/customers");
         Assert.Contains("/console/login", page.Url);
         await context.CloseAsync();

@@ -73,11 +73,27 @@ public abstract partial class ConsoleHttpTests<TApp>
         var org = await TestOrg.CreateAsync(app);
         var series = await org.SeriesAsync(new
         {
-            seriesCode = "FULL", description = "Everything set", discountType = "PERC", discountValue = 12.5, discountUpto = 30, maxCreate = 500,
-            maxRedeem = 400, validTillDate = "2031-06-30T18:30:00Z", redemptionRange = "{\"dom\":[-1],\"dow\":[1,2],\"hours\":[9,10]}",
-            brands = new[] { "Acme" }, isMultipleVouchersPerUserAllowed = true, maxVouchersPerUser = 3, smsTemplate = "Your code: {{voucher}} <b>&</b>",
-            expiryStrategyType = "DAYS", validDaysFromCreation = 30, alphaNumeric = true, randomCodeLength = 12, minBillAmount = 20,
-            validRedemptionOrgEntityDetails = new { stores = new[] { 7 } }, isTestSeries = true, redemptionValidFrom = "2030-01-01T00:00:00Z",
+            seriesCode = "FULL",
+            description = "Everything set",
+            discountType = "PERC",
+            discountValue = 12.5,
+            discountUpto = 30,
+            maxCreate = 500,
+            maxRedeem = 400,
+            validTillDate = "2031-06-30T18:30:00Z",
+            redemptionRange = "{\"dom\":[-1],\"dow\":[1,2],\"hours\":[9,10]}",
+            brands = new[] { "Acme" },
+            isMultipleVouchersPerUserAllowed = true,
+            maxVouchersPerUser = 3,
+            smsTemplate = "Your code: {{voucher}} <b>&</b>",
+            expiryStrategyType = "DAYS",
+            validDaysFromCreation = 30,
+            alphaNumeric = true,
+            randomCodeLength = 12,
+            minBillAmount = 20,
+            validRedemptionOrgEntityDetails = new { stores = new[] { 7 } },
+            isTestSeries = true,
+            redemptionValidFrom = "2030-01-01T00:00:00Z",
         });
         var id = series["id"]!.GetValue<long>();
         var browser = await ConsoleBrowser.SignedInAsync(app, org.AdminTill, org.Password);
@@ -169,7 +185,10 @@ public abstract partial class ConsoleHttpTests<TApp>
         var till = await org.TillAsync();
         var redeemed = await (await till.PostAsJsonAsync("/v2/coupon/bulk/redeem", new
         {
-            redemptionRequestList = new[] { new { code = coupon.Code } }, transactionNumber = "T-7", billAmount = 15, user = new { mobile = "440000000009" },
+            redemptionRequestList = new[] { new { code = coupon.Code } },
+            transactionNumber = "T-7",
+            billAmount = 15,
+            user = new { mobile = "440000000009" },
         })).Json();
         var redemptionId = redeemed["redemptionResponseList"]![0]!["redemptionId"]!.GetValue<long>();
         var before = await browser.GetHtmlAsync(page);
@@ -191,7 +210,10 @@ public abstract partial class ConsoleHttpTests<TApp>
         var otherCoupon = await (await till.PostAsJsonAsync("/v2/coupon/issue/multiple", new { seriesId, count = 1, customer = new { mobile = "440000000010" } })).Json();
         var otherRedeemed = await (await till.PostAsJsonAsync("/v2/coupon/bulk/redeem", new
         {
-            redemptionRequestList = new[] { new { code = otherCoupon["coupons"]![0]!["code"]!.GetValue<string>() } }, transactionNumber = "T-8", billAmount = 15, user = new { mobile = "440000000010" },
+            redemptionRequestList = new[] { new { code = otherCoupon["coupons"]![0]!["code"]!.GetValue<string>() } },
+            transactionNumber = "T-8",
+            billAmount = 15,
+            user = new { mobile = "440000000010" },
         })).Json();
         var otherRedemption = otherRedeemed["redemptionResponseList"]![0]!["redemptionId"]!.GetValue<long>();
         var refused = await browser.PostFormAsync(page, $"{page}?handler=Reverse", new() { ["target"] = otherRedemption.ToString() });

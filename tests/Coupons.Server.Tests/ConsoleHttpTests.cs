@@ -138,7 +138,10 @@ public abstract partial class ConsoleHttpTests<TApp>(TApp app) : IClassFixture<T
         var codes = issued["coupons"]!.AsArray().Select(c => c!["code"]!.GetValue<string>()).ToList();
         var redeemed = await (await till.PostAsJsonAsync("/v2/coupon/bulk/redeem", new
         {
-            redemptionRequestList = codes.Take(2).Select(code => new { code }).ToArray(), transactionNumber = "T-9", billAmount = 10, user = new { mobile = "440000000003" },
+            redemptionRequestList = codes.Take(2).Select(code => new { code }).ToArray(),
+            transactionNumber = "T-9",
+            billAmount = 10,
+            user = new { mobile = "440000000003" },
         })).Json();
         var firstRedemption = redeemed["redemptionResponseList"]![0]!["redemptionId"]!.GetValue<long>();
         (await till.PostAsJsonAsync("/v2/coupon/redemption/reverse", new { redemptionIds = new[] { firstRedemption } })).EnsureSuccessStatusCode();

@@ -237,7 +237,7 @@ public static class SeriesForm
 
     /// <summary>
     /// The API's series rules, as POST (create) and PUT (update) /v2/coupon/series apply them: the outcome carries the
-    /// code and message the API would answer, the field the field the rule is about.
+    /// code and message the API would answer, the field the one the rule is about.
     /// </summary>
     public static (Outcome Outcome, string? Field) Validate(Series series, bool update)
     {
