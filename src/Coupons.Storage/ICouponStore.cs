@@ -57,6 +57,10 @@ public interface ICouponStore
     Task<IReadOnlyList<Series>> SearchSeriesAsync(long orgId, string? search, int offset, int limit);
     /// <summary>One row per UTC day from <paramref name="from"/> to <paramref name="to"/>, days without activity included.</summary>
     Task<IReadOnlyList<SeriesDay>> SeriesActivityAsync(long orgId, long seriesId, DateOnly from, DateOnly to);
+    /// <summary>The service's data-protection key ring (XML elements), shared by all nodes; not tenant data.</summary>
+    Task<IReadOnlyList<string>> ListDataProtectionKeysAsync();
+    /// <summary>Adds one key element; a name already stored is left as it is.</summary>
+    Task StoreDataProtectionKeyAsync(string name, string xml);
 }
 
 /// <summary>A value, or the catalogue code saying why there is none.</summary>

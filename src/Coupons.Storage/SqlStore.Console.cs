@@ -60,6 +60,18 @@ public abstract partial class SqlStore
         return days;
     }
 
+    // The key ring belongs to the service, not to an organisation: these two are the only unscoped queries here.
+    public async Task<IReadOnlyList<string>> ListDataProtectionKeysAsync()
+    {
+        await using var c = await OpenReadAsync();
+        return (await c.QueryAsync<string>("SELECT xml FROM data_protection_keys ORDER BY created_at, name")).ToList();
+    }
+
+    public Task StoreDataProtectionKeyAsync(string name, string xml) =>
+        WriteAsync(async (c, tx) => await c.ExecuteAsync(
+            "INSERT INTO data_protection_keys (name, xml, created_at) VALUES (@name, @xml, @now) ON CONFLICT (name) DO NOTHING",
+            new { name, xml, now = Now }, tx));
+
     sealed class DayCount
     {
         public string Day { get; set; } = "";

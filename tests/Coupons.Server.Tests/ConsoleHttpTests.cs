@@ -67,6 +67,34 @@ public abstract partial class ConsoleHttpTests<TApp>(TApp app) : IClassFixture<T
         Assert.Equal(HttpStatusCode.Redirect, basic.StatusCode);
     }
 
+    sealed class SecondNode(string provider, string connectionString) : CouponsApp(connectionString)
+    {
+        public override string Provider => provider;
+    }
+
+    [Fact]
+    public async Task A_cookie_and_a_form_from_one_node_are_accepted_by_another_node_on_the_same_database()
+    {
+        var org = await TestOrg.CreateAsync(app);
+        var onA = await ConsoleBrowser.SignedInAsync(app, org.AdminTill, org.Password);
+        await using var nodeB = new SecondNode(app.Provider, app.ConnectionString);
+        var onB = new ConsoleBrowser(nodeB);
+        foreach (var cookie in onA.Cookies.GetAllCookies().Cast<Cookie>()) onB.Cookies.Add(cookie);
+
+        Assert.Equal(HttpStatusCode.OK, (await onB.GetAsync("/console/stores")).StatusCode);
+        var formFromA = ConsoleBrowser.Token(await onA.GetHtmlAsync("/console/stores"));
+        var posted = await onB.PostAsync("/console/stores", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Code"] = "b-store",
+            ["Name"] = "Made on B",
+            ["__RequestVerificationToken"] = formFromA,
+        }));
+        Assert.Equal("/console/stores", posted.Location);
+        Assert.Contains(await org.Store.ListStoresAsync(org.OrgId), s => s.Code == "b-store");
+        // The key that made both is in the database (on one machine the default key folder would be shared as well).
+        Assert.Contains(await org.Store.ListDataProtectionKeysAsync(), xml => xml.StartsWith("<key id=", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_till_without_the_admin_role_sees_the_look_up_pages_only()
     {

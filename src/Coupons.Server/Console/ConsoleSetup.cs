@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using Coupons.Core;
-using Microsoft.AspNetCore.Authentication.Cookies;
+using Coupons.Storage;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 
 namespace Coupons.Server.WebConsole;
 
@@ -43,6 +45,9 @@ public static class ConsoleSetup
                 o.Conventions.AuthorizePage(page, AdminPolicy);
         });
         services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(o => o.Cookie.Path = "/console");
+        // Cookies and anti-forgery tokens are encrypted with a key ring every node shares (see KeyRing).
+        services.AddDataProtection().SetApplicationName("coupons");
+        services.AddOptions<KeyManagementOptions>().Configure<ICouponStore>((o, store) => o.XmlRepository = new KeyRing(store));
         return services;
     }
 
