@@ -5,6 +5,7 @@ using Coupons.Server.Auth;
 using Coupons.Server.Notifications;
 using Coupons.Server.V11;
 using Coupons.Server.V2;
+using Coupons.Server.WebConsole;
 using Coupons.Storage;
 using Scalar.AspNetCore;
 
@@ -28,6 +29,7 @@ builder.Services.AddSingleton<Transports>();
 builder.Services.AddHostedService<Dispatcher>();
 builder.Services.ConfigureHttpJsonOptions(o => CouponJson.Apply(o.SerializerOptions));
 builder.Services.AddOpenApi();
+builder.Services.AddConsole();
 builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 builder.Services.AddHttpLogging(o => o.LoggingFields =
     Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.RequestMethod | Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.RequestPath |
@@ -58,6 +60,7 @@ app.MapOutboxAdmin();
 app.MapWebhooks();
 app.MapV11();
 app.MapCouponsV2();
+app.MapConsole();
 
 app.Run();
 return 0;

@@ -59,6 +59,7 @@ public interface ICouponStore
     Task<IdempotencyClaim> ClaimIdempotencyKeyAsync(long orgId, string key, string requestHash, TimeSpan lifetime, TimeSpan lease);
     Task CompleteIdempotencyKeyAsync(long orgId, string key, string owner, int status, string? contentType, byte[] body);
     Task ReleaseIdempotencyKeyAsync(long orgId, string key, string owner);
+
     // Notifications
     /// <summary>Expands due outbox events into deliveries (one per channel and subscribed webhook endpoint), in one transaction; returns the events expanded.</summary>
     Task<int> ExpandOutboxAsync(int batch, CancellationToken ct = default);
@@ -71,6 +72,16 @@ public interface ICouponStore
     Task<WebhookEndpoint> CreateWebhookAsync(long orgId, string url, IReadOnlyList<string> events, string secret);
     Task<IReadOnlyList<WebhookEndpoint>> ListWebhooksAsync(long orgId);
     Task<bool> DeleteWebhookAsync(long orgId, long id);
+
+    // Console
+    /// <summary>Series newest first, with their counters; <paramref name="search"/> matches series code or description, any case.</summary>
+    Task<IReadOnlyList<Series>> SearchSeriesAsync(long orgId, string? search, int offset, int limit);
+    /// <summary>One row per UTC day from <paramref name="from"/> to <paramref name="to"/>, days without activity included.</summary>
+    Task<IReadOnlyList<SeriesDay>> SeriesActivityAsync(long orgId, long seriesId, DateOnly from, DateOnly to);
+    /// <summary>The service's data-protection key ring (XML elements), shared by all nodes; not tenant data.</summary>
+    Task<IReadOnlyList<string>> ListDataProtectionKeysAsync();
+    /// <summary>Adds one key element; a name already stored is left as it is.</summary>
+    Task StoreDataProtectionKeyAsync(string name, string xml);
 }
 
 /// <summary>A value, or the catalogue code saying why there is none.</summary>

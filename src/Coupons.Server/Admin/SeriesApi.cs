@@ -77,15 +77,8 @@ public static class SeriesApi
         }
         else
         {
-            codes = [];
             using var reader = new StreamReader(request.Body);
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                var first = line.Split(',')[0].Trim().Trim('"');
-                if (first.Length == 0 || (codes.Count == 0 && first.Equals("code", StringComparison.OrdinalIgnoreCase))) continue;
-                codes.Add(first);
-                if (codes.Count > MaxUpload) break;
-            }
+            codes = await ReadCsvCodesAsync(reader);
         }
         if (codes.Count == 0) return V2Envelope.Error(400, Status.InvalidInput, "no codes in the upload");
         if (codes.Count > MaxUpload) return V2Envelope.Error(400, Status.InvalidInput, $"at most {MaxUpload} codes per upload");
@@ -95,8 +88,22 @@ public static class SeriesApi
         return TypedResults.Ok(new UploadAnswer(s.Received, s.Stored, s.Duplicates, s.Rejected, s.DuplicateCodes.Take(1000).ToList(), s.RejectedCodes.Take(1000).ToList()));
     }
 
+    /// <summary>The first column of each line; a "code" header is skipped. Stops one past <see cref="MaxUpload"/>.</summary>
+    internal static async Task<List<string>> ReadCsvCodesAsync(TextReader reader)
+    {
+        var codes = new List<string>();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            var first = line.Split(',')[0].Trim().Trim('"');
+            if (first.Length == 0 || (codes.Count == 0 && first.Equals("code", StringComparison.OrdinalIgnoreCase))) continue;
+            codes.Add(first);
+            if (codes.Count > MaxUpload) break;
+        }
+        return codes;
+    }
+
     /// <summary>What the admin sends, minus what only the service sets.</summary>
-    static Series Normalise(Series s) => s with
+    internal static Series Normalise(Series s) => s with
     {
         SeriesCode = s.SeriesCode?.Trim() ?? "",
         Generic = string.IsNullOrWhiteSpace(s.Generic) ? null : s.Generic.Trim(),

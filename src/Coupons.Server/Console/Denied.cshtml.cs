@@ -1,0 +1,6 @@
+namespace Coupons.Server.WebConsole;
+
+public sealed class DeniedModel : ConsolePage
+{
+    public void OnGet() { }
+}
