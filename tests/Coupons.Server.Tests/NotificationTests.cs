@@ -261,6 +261,37 @@ public abstract class NotificationTests<TApp>(TApp app) : IClassFixture<TApp> wh
         Assert.Equal(HttpStatusCode.BadRequest, (await org.Admin.GetAsync("/v2/outbox/messages?status=lost")).StatusCode);
     }
 
+    [Fact]
+    public async Task The_console_lists_a_dead_message_with_its_attempts_and_retries_it()
+    {
+        var org = await TestOrg.CreateAsync(app);
+        var till = await org.TillAsync();
+        var series = await org.SeriesAsync(new { smsTemplate = "Code {{voucher}}" });
+        var mobile = NewMobile();
+        await org.CustomerAsync(mobile: mobile);
+        app.Gateway.FailFor[mobile] = int.MaxValue;
+        await IssueAsync(till, Id(series), new { mobile });
+        await Eventually(async () => (await DeadAsync(org)).Any(m => m!["recipient"]!.GetValue<string>() == mobile), "the message is listed as dead");
+        var id = await MessageIdAsync(org, mobile);
+
+        var browser = await ConsoleBrowser.SignedInAsync(app, org.AdminTill, org.Password);
+        var dead = await browser.GetHtmlAsync("/console/outbox?status=dead");
+        Assert.Contains(mobile, dead);
+        Assert.Contains("HTTP 500", dead);
+        var detail = await browser.GetHtmlAsync($"/console/outbox?status=dead&id={id}");
+        Assert.Contains("id=\"attempts\"", detail);
+        Assert.Contains("Code ", detail);
+        var other = await TestOrg.CreateAsync(app);
+        Assert.DoesNotContain(mobile, await (await ConsoleBrowser.SignedInAsync(app, other.AdminTill, other.Password)).GetHtmlAsync("/console/outbox?status=dead"));
+
+        app.Gateway.FailFor.TryRemove(mobile, out _);
+        var retried = await browser.PostFormAsync("/console/outbox?status=dead", "/console/outbox?handler=Retry", new() { ["id"] = id.ToString(), ["status"] = "dead" });
+        Assert.Equal(HttpStatusCode.Redirect, retried.Status);
+        await Eventually(async () => (await MessageAsync(org, id))["message"]!["status"]!.GetValue<string>() == "sent", "the retried message is sent");
+        Assert.DoesNotContain(mobile, await browser.GetHtmlAsync("/console/outbox?status=dead"));
+        Assert.Contains(mobile, await browser.GetHtmlAsync("/console/outbox?status=sent"));
+    }
+
     static async Task<JsonArray> DeadAsync(TestOrg org) => (await (await org.Admin.GetAsync("/v2/outbox/messages?status=dead")).Json())["messages"]!.AsArray();
 
     static async Task<long> MessageIdAsync(TestOrg org, string recipient)

@@ -41,7 +41,7 @@ public static class ConsoleSetup
             o.Conventions.AuthorizeFolder("/", Scheme);
             o.Conventions.AllowAnonymousToPage("/Login");
             o.Conventions.AddPageRoute("/SeriesEdit", "/console/series/new");
-            foreach (var page in new[] { "/SeriesEdit", "/SeriesCodes", "/Stores", "/Tills" })
+            foreach (var page in new[] { "/SeriesEdit", "/SeriesCodes", "/Stores", "/Tills", "/Outbox" })
                 o.Conventions.AuthorizePage(page, AdminPolicy);
         });
         services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(o => o.Cookie.Path = "/console");
