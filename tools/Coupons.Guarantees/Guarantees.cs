@@ -8,6 +8,7 @@ public static class Guarantees
     public static Task<Report> RunAsync(string check, string backend, Scale scale, TextWriter log) => check switch
     {
         "concurrency" => ConcurrencyCheck.RunAsync(backend, scale, log),
+        "crash" => CrashCheck.RunAsync(backend, scale, log),
         _ => throw new ArgumentException($"no check named {check}"),
     };
 
