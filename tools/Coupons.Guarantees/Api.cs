@@ -68,6 +68,8 @@ public sealed class Api : IDisposable
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body);
+            // As curl does for large bodies: the server can refuse one (413) before it is sent.
+            if (body.Length > 1024 * 1024) request.Headers.ExpectContinue = true;
             if (contentType is not null && MediaTypeHeaderValue.TryParse(contentType, out var ct)) request.Content.Headers.ContentType = ct;
             else if (contentType is not null) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         }

@@ -9,6 +9,7 @@ public static class Guarantees
     {
         "concurrency" => ConcurrencyCheck.RunAsync(backend, scale, log),
         "crash" => CrashCheck.RunAsync(backend, scale, log),
+        "hostile" => HostileInputCheck.RunAsync(backend, scale, log),
         _ => throw new ArgumentException($"no check named {check}"),
     };
 
