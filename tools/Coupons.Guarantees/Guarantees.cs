@@ -10,6 +10,7 @@ public static class Guarantees
         "concurrency" => ConcurrencyCheck.RunAsync(backend, scale, log),
         "crash" => CrashCheck.RunAsync(backend, scale, log),
         "hostile" => HostileInputCheck.RunAsync(backend, scale, log),
+        "isolation" => IsolationCheck.RunAsync(backend, log),
         _ => throw new ArgumentException($"no check named {check}"),
     };
 
