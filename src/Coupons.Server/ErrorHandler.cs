@@ -45,6 +45,7 @@ public static class ErrorHandler
         {
             404 => new Outcome(Status.NotFound, "no such resource"),
             405 => new Outcome(Status.BadRequest, "method not allowed"),
+            413 => new Outcome(Status.InvalidInput, "request body too large"),
             415 => new Outcome(Status.BadRequest, "unsupported content type"),
             _ => new Outcome(status >= 500 ? Status.UnknownError : Status.BadRequest),
         };

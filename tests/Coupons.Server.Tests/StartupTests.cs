@@ -73,7 +73,7 @@ public sealed class StartupTests
             await using var reader = await cmd.ExecuteReaderAsync();
             await reader.ReadAsync();
             Assert.Equal(1, reader.GetInt64(0));
-            Assert.Equal(1, reader.GetInt64(1));
+            Assert.True(reader.GetInt64(1) >= 1);
         }
         finally
         {
