@@ -101,11 +101,12 @@ public abstract class GuaranteesTests(ITestOutputHelper output, string provider)
             Assert.Equal("629", Answers.Str(v11.Json()?["response"]?["status"]?["code"]));
 
             var uploaded = (await org.SeriesAsync(new() { ["seriesType"] = "UPLOADED" }))["id"]!.GetValue<long>();
-            var codes = "code\n" + string.Join("\n", Enumerable.Range(0, 90_000).Select(i => $"UPLOADED-CODE-{i:D12}"));
+            // A CSV's first column is the code; the rest of each line (a long note here) only makes the body large.
+            var codes = "code,note\n" + string.Join("\n", Enumerable.Range(0, 1_000).Select(i => $"UPLOADED-{i:D6},{new string('n', 2_200)}"));
             var upload = await api.SendAsync(HttpMethod.Post, $"/v2/coupon/series/{uploaded}/codes", admin, System.Text.Encoding.UTF8.GetBytes(codes), "text/csv");
             Assert.True(codes.Length > 2 * 1024 * 1024);
             Assert.Equal(200, upload.Status);
-            Assert.Equal(90_000, upload.Json()!["stored"]!.GetValue<int>());
+            Assert.Equal(1_000, upload.Json()!["stored"]!.GetValue<int>());
         }
         finally
         {
