@@ -17,6 +17,8 @@ public static class ErrorHandler
         BadHttpRequestException b => b.StatusCode,
         // PostgreSQL text cannot hold U+0000: a request carrying one, in any field that reaches the database, is malformed.
         PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire } => StatusCodes.Status400BadRequest,
+        // A JSON string that is not valid UTF-8 is found only when it is read as text (System.Text.Json checks lazily).
+        InvalidOperationException { InnerException: System.Text.DecoderFallbackException } => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status500InternalServerError,
     };
 
@@ -55,6 +57,7 @@ public static class ErrorHandler
     static string Describe(Exception? e) => e switch
     {
         PostgresException => "text must not contain the NUL character",
+        { InnerException: System.Text.DecoderFallbackException } => "the body is not valid UTF-8",
         { InnerException: System.Text.Json.JsonException j } => j.Message,
         _ => e?.Message ?? "",
     };

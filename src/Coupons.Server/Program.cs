@@ -39,7 +39,9 @@ await Bootstrap.RunAsync(app.Services.GetRequiredService<ICouponStore>(), app.Co
 app.UseHttpLogging();
 app.UseExceptionHandler(new ExceptionHandlerOptions
 {
-    ExceptionHandler = ErrorHandler.WriteAsync, StatusCodeSelector = ErrorHandler.StatusFor, SuppressDiagnosticsCallback = ErrorHandler.IsClientError,
+    ExceptionHandler = ErrorHandler.WriteAsync,
+    StatusCodeSelector = ErrorHandler.StatusFor,
+    SuppressDiagnosticsCallback = ErrorHandler.IsClientError,
 });
 app.UseStatusCodePages(ErrorHandler.WriteStatusAsync);
 app.Use(RequestCharset.RefuseUnknownAsync);
