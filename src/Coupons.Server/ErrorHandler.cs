@@ -2,6 +2,7 @@ using Coupons.Core;
 using Coupons.Server.Formats;
 using Coupons.Server.Formats.V11;
 using Microsoft.AspNetCore.Diagnostics;
+using Npgsql;
 
 namespace Coupons.Server;
 
@@ -11,7 +12,18 @@ namespace Coupons.Server;
 /// </summary>
 public static class ErrorHandler
 {
-    public static int StatusFor(Exception e) => e is BadHttpRequestException b ? b.StatusCode : StatusCodes.Status500InternalServerError;
+    public static int StatusFor(Exception e) => e switch
+    {
+        BadHttpRequestException b => b.StatusCode,
+        // PostgreSQL text cannot hold U+0000: a request carrying one, in any field that reaches the database, is malformed.
+        PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire } => StatusCodes.Status400BadRequest,
+        // A JSON string that is not valid UTF-8 is found only when it is read as text (System.Text.Json checks lazily).
+        InvalidOperationException { InnerException: System.Text.DecoderFallbackException } => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    /// <summary>A client's mistake answered with a 4xx is not an error of the server: it is not logged as one.</summary>
+    public static bool IsClientError(ExceptionHandlerSuppressDiagnosticsContext c) => StatusFor(c.Exception) < 500;
 
     public static async Task WriteAsync(HttpContext http)
     {
@@ -35,13 +47,20 @@ public static class ErrorHandler
         {
             404 => new Outcome(Status.NotFound, "no such resource"),
             405 => new Outcome(Status.BadRequest, "method not allowed"),
+            413 => new Outcome(Status.InvalidInput, "request body too large"),
             415 => new Outcome(Status.BadRequest, "unsupported content type"),
             _ => new Outcome(status >= 500 ? Status.UnknownError : Status.BadRequest),
         };
         return WriteEnvelopeAsync(http, status, outcome);
     }
 
-    static string Describe(Exception? e) => e?.InnerException is System.Text.Json.JsonException j ? j.Message : e?.Message ?? "";
+    static string Describe(Exception? e) => e switch
+    {
+        PostgresException => "text must not contain the NUL character",
+        { InnerException: System.Text.DecoderFallbackException } => "the body is not valid UTF-8",
+        { InnerException: System.Text.Json.JsonException j } => j.Message,
+        _ => e?.Message ?? "",
+    };
 
     /// <summary>In the envelope of the API the path belongs to: v1.1's response/status (JSON or XML), else v2's errors.</summary>
     public static Task WriteEnvelopeAsync(HttpContext http, int status, Outcome outcome) =>

@@ -3,6 +3,7 @@ using Coupons.Server;
 using Coupons.Server.Admin;
 using Coupons.Server.Auth;
 using Coupons.Server.Notifications;
+using Coupons.Server.Formats;
 using Coupons.Server.V11;
 using Coupons.Server.V2;
 using Coupons.Server.WebConsole;
@@ -34,7 +35,9 @@ builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
 builder.Services.AddHttpLogging(o => o.LoggingFields =
     Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.RequestMethod | Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.RequestPath |
     Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.ResponseStatusCode | Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.Duration);
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 16 * 1024 * 1024);
+// The largest coupon request (100 items with their custom fields) is well under 1 MB; a larger limit would only let
+// a client make the server buffer more. Code uploads raise it for their own endpoint (SeriesApi.MaxUploadBytes).
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
 
 var app = builder.Build();
 
@@ -42,8 +45,14 @@ await app.Services.GetRequiredService<ICouponStore>().MigrateAsync();
 await Bootstrap.RunAsync(app.Services.GetRequiredService<ICouponStore>(), app.Configuration, app.Logger);
 
 app.UseHttpLogging();
-app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ErrorHandler.WriteAsync, StatusCodeSelector = ErrorHandler.StatusFor });
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    ExceptionHandler = ErrorHandler.WriteAsync,
+    StatusCodeSelector = ErrorHandler.StatusFor,
+    SuppressDiagnosticsCallback = ErrorHandler.IsClientError,
+});
 app.UseStatusCodePages(ErrorHandler.WriteStatusAsync);
+app.Use(RequestCharset.RefuseUnknownAsync);
 app.UseMiddleware<Idempotency>();
 
 app.MapOpenApi();

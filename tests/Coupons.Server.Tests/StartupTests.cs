@@ -49,7 +49,8 @@ public sealed class StartupTests
                 var r = await http.GetAsync($"http://127.0.0.1:{port}/health");
                 if (r.StatusCode == HttpStatusCode.OK) return r.StatusCode;
             }
-            catch (HttpRequestException) { }
+            // A node still starting (or a machine busy with other tests) may not answer within the client's timeout: ask again.
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
             await Task.Delay(200);
         }
         return null;

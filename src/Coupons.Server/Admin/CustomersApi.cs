@@ -26,14 +26,14 @@ public static class CustomersApi
 
     static async Task<Results<Ok<CreatedCustomer>, JsonHttpResult<ErrorEnvelope>>> Create(CreateCustomerRequest body, HttpContext http, ICouponStore store)
     {
-        if (body.Profiles is not [var profile]) return V2Envelope.Error(400, Status.BadRequest, "profiles must hold exactly one profile");
+        if (body.Profiles is not [{ } profile]) return V2Envelope.Error(400, Status.BadRequest, "profiles must hold exactly one profile");
         string? mobile = null, email = null, externalId = null;
         foreach (var id in profile.Identifiers ?? [])
         {
-            var value = id.Value?.Trim();
+            var value = id?.Value?.Trim();
             if (string.IsNullOrEmpty(value) || value.Length > 100 || value.Any(char.IsControl))
                 return V2Envelope.Error(400, Status.BadRequest, "identifier values must be 1-100 printable characters");
-            switch (id.Type?.Trim().ToLowerInvariant())
+            switch (id!.Type?.Trim().ToLowerInvariant())
             {
                 case "mobile": mobile = value; break;
                 case "email": email = value.ToLowerInvariant(); break;

@@ -33,8 +33,15 @@ public static class OAuthApi
         var request = http.Request;
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync();
-            (grant, id, secret) = (form["grant_type"], form["client_id"], form["client_secret"]);
+            try
+            {
+                var form = await request.ReadFormAsync();
+                (grant, id, secret) = (form["grant_type"], form["client_id"], form["client_secret"]);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                return Error(400, "invalid_request", "the form body is malformed");
+            }
         }
         else if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
         {

@@ -31,7 +31,7 @@ public static class CouponApi
     static async Task<(List<V11Node> Items, V11Result? Malformed)> CouponItemsAsync(HttpRequest request)
     {
         var read = await V11Request.ReadAsync(request);
-        if (!read.Ok) return ([], Malformed(read.Error));
+        if (!read.Ok) return ([], V11Result.Error(read.HttpStatus, read.HttpStatus == 413 ? Status.InvalidInput : Status.BadRequest, read.Error));
         var items = read.Root.Children("coupon").ToList();
         if (items.Count == 0) return ([], Malformed("the request needs root → coupon"));
         if (items.Count > 100) return ([], Malformed("at most 100 coupons per request"));

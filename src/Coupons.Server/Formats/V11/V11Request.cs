@@ -4,8 +4,8 @@ using System.Xml;
 
 namespace Coupons.Server.Formats.V11;
 
-/// <summary>A read request body: the <c>root</c> element, or why it could not be read.</summary>
-public sealed record V11Read(V11Node? Root, string? Error, V11WireFormat Format)
+/// <summary>A read request body: the <c>root</c> element, or why it could not be read (and the HTTP status that says so).</summary>
+public sealed record V11Read(V11Node? Root, string? Error, V11WireFormat Format, int HttpStatus = StatusCodes.Status400BadRequest)
 {
     [MemberNotNullWhen(true, nameof(Root))]
     [MemberNotNullWhen(false, nameof(Error))]
@@ -35,7 +35,7 @@ public static class V11Request
     {
         var format = IsXmlContentType(request.ContentType) ? V11WireFormat.Xml : V11WireFormat.Json;
         if (request.ContentLength > MaxBodyBytes)
-            return Fail(TooLarge, format);
+            return TooLarge(format);
 
         byte[] body;
         try
@@ -44,10 +44,10 @@ public static class V11Request
         }
         catch (BadHttpRequestException e)
         {
-            return Fail($"The request body could not be read: {e.Message}", format);
+            return e.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge(format) : Fail($"The request body could not be read: {e.Message}", format);
         }
         if (body.Length > MaxBodyBytes)
-            return Fail(TooLarge, format);
+            return TooLarge(format);
 
         return Parse(body, request.ContentType);
     }
@@ -72,7 +72,8 @@ public static class V11Request
         return format == V11WireFormat.Xml ? ParseXml(body, format) : ParseJson(body[start..], format);
     }
 
-    private static string TooLarge => $"The request body is larger than {MaxBodyBytes / 1024 / 1024} MB.";
+    private static V11Read TooLarge(V11WireFormat format) =>
+        new(null, $"The request body is larger than {MaxBodyBytes / 1024 / 1024} MB.", format, StatusCodes.Status413PayloadTooLarge);
 
     private static bool IsXmlContentType(string? contentType) => V11Format.IsXml(contentType);
 
