@@ -10,12 +10,13 @@ namespace Coupons.Server.Auth;
 /// Resolves the till a request acts as, from HTTP Basic credentials (username = till code).
 /// A slow password hash on every call would cap a till at a few dozen requests a second, so a verified
 /// credential is remembered for a short time, keyed by a SHA-256 of what was presented (never the password itself).
-/// Failed attempts are never remembered: each costs a full hash.
+/// Failed attempts are never remembered: each costs a full hash (only requests arriving together share one check).
 /// </summary>
 public sealed class Authenticator(ICouponStore store, TimeProvider clock)
 {
     static readonly TimeSpan Remember = TimeSpan.FromSeconds(60);
     readonly ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Until)> verified = new();
+    readonly ConcurrentDictionary<string, Lazy<Task<Caller?>>> checking = new();
 
     public async Task<Caller?> AuthenticateAsync(HttpRequest request)
     {
@@ -39,10 +40,25 @@ public sealed class Authenticator(ICouponStore store, TimeProvider clock)
         var now = clock.GetUtcNow();
         if (verified.TryGetValue(key, out var hit) && hit.Until > now) return hit.Caller;
 
+        // Many requests with the same credentials arriving together (a till fleet after a restart) share one
+        // verification instead of each paying for the slow hash at once.
+        var check = checking.GetOrAdd(key, _ => new Lazy<Task<Caller?>>(() => VerifyAsync(key, user, secret)));
+        try
+        {
+            return await check.Value;
+        }
+        finally
+        {
+            checking.TryRemove(new KeyValuePair<string, Lazy<Task<Caller?>>>(key, check));
+        }
+    }
+
+    async Task<Caller?> VerifyAsync(string key, string user, string secret)
+    {
         var login = await store.FindLoginAsync(user);
         if (login is null || !PasswordHasher.Verify(secret, login.PasswordHash)) return null;
         if (verified.Count > 10_000) verified.Clear();
-        verified[key] = (login.Caller, now + Remember);
+        verified[key] = (login.Caller, clock.GetUtcNow() + Remember);
         return login.Caller;
     }
 }
