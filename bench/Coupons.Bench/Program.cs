@@ -155,16 +155,24 @@ static class BenchRun
             (await client.GetAsync("/v2/stores")).EnsureSuccessStatusCode();
             var ops = new Operations(client, db, data);
             var rows = new List<Row>();
-            Console.WriteLine($"  {"operation",-20} {"clients",7} {"raw/s",9} {"svc/s",9} {"ratio",6} {"p50",7} {"p95",7} {"p99",7} {"max",8} {"err",5} {"raw p50",8} {"raw p99",8} {"MB",5}");
+            Console.WriteLine($"  {"operation",-20} {"clients",7} {"raw/s",9} {"svc/s",9} {"ratio",6} {"p50",7} {"p95",7} {"p99",7} {"max",8} {"err",5} {"raw p50",8} {"raw p99",8} {"MB",5} {"cpu ms",7}");
             foreach (var op in ops.All.Where(x => o.Ops is null || o.Ops.Contains(x.Name)))
             {
                 foreach (var clients in ClientCounts(op.Name, o.Clients))
                 {
                     var plan = new Driver.Plan(clients, TimeSpan.FromSeconds(op.UntilStop ? 0 : o.Warmup), TimeSpan.FromSeconds(o.Seconds), o.Rate, op.UntilStop);
+                    var benchCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
                     var raw = await Driver.RunAsync(plan, op.Raw);
+                    var rawCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - benchCpu;
+                    var serverCpu = server?.CpuSeconds() ?? 0;
                     var service = await Driver.RunAsync(plan, op.Service);
+                    var serviceCpu = (server?.CpuSeconds() ?? 0) - serverCpu;
                     var issued = op.Name == "flash-sale" ? await FlashCountsAsync(db, data) : null;
-                    var row = new Row(op.Name, op.What, clients, raw, service, server?.PeakMemoryMb(), issued);
+                    var row = new Row(op.Name, op.What, clients, raw, service, server?.PeakMemoryMb(), issued)
+                    {
+                        RawCpuMs = 1000 * rawCpu / Math.Max(1, raw.Ok + raw.Errors),
+                        ServiceCpuMs = 1000 * serviceCpu / Math.Max(1, service.Ok + service.Errors),
+                    };
                     rows.Add(row);
                     Console.WriteLine("  " + row.Line());
                     if (service.FirstError is not null) Console.WriteLine($"    first service error: {service.FirstError}");
@@ -217,7 +225,11 @@ static class BenchRun
 sealed record Row(string Name, string What, int Clients, Measure Raw, Measure Service, double? PeakMb, string? Note)
 {
     public double Ratio => Service.Rate / Math.Max(Raw.Rate, 1e-9);
+    /// <summary>CPU the bench process spent per raw operation (on SQLite that is all of it: the database runs in-process).</summary>
+    public double RawCpuMs { get; init; }
+    /// <summary>CPU the server process spent per request answered.</summary>
+    public double ServiceCpuMs { get; init; }
 
     public string Line() =>
-        $"{Name,-20} {Clients,7} {Raw.Rate,9:F0} {Service.Rate,9:F0} {Ratio,6:F2} {Service.Percentile(50),7:F1} {Service.Percentile(95),7:F1} {Service.Percentile(99),7:F1} {Service.Max,8:F1} {Service.Errors,5} {Raw.Percentile(50),8:F1} {Raw.Percentile(99),8:F1} {PeakMb,5:F0}";
+        $"{Name,-20} {Clients,7} {Raw.Rate,9:F0} {Service.Rate,9:F0} {Ratio,6:F2} {Service.Percentile(50),7:F1} {Service.Percentile(95),7:F1} {Service.Percentile(99),7:F1} {Service.Max,8:F1} {Service.Errors,5} {Raw.Percentile(50),8:F1} {Raw.Percentile(99),8:F1} {PeakMb,5:F0} {ServiceCpuMs,7:F2}";
 }

@@ -28,10 +28,10 @@ static class Report
         s.AppendLine();
         s.AppendLine("## Results");
         s.AppendLine();
-        s.AppendLine("| operation | clients | raw /s | service /s | service/raw | p50 ms | p95 ms | p99 ms | max ms | errors | raw p50 ms | raw p99 ms | server MB |");
-        s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        s.AppendLine("| operation | clients | raw /s | service /s | service/raw | p50 ms | p95 ms | p99 ms | max ms | errors | raw p50 ms | raw p99 ms | server MB | server CPU ms/req | bench CPU ms/raw op |");
+        s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in rows)
-            s.AppendLine($"| {r.Name} | {r.Clients} | {r.Raw.Rate:F0} | {r.Service.Rate:F0} | {r.Ratio:F2} | {r.Service.Percentile(50):F1} | {r.Service.Percentile(95):F1} | {r.Service.Percentile(99):F1} | {r.Service.Max:F1} | {r.Service.Errors} | {r.Raw.Percentile(50):F1} | {r.Raw.Percentile(99):F1} | {r.PeakMb:F0} |");
+            s.AppendLine($"| {r.Name} | {r.Clients} | {r.Raw.Rate:F0} | {r.Service.Rate:F0} | {r.Ratio:F2} | {r.Service.Percentile(50):F1} | {r.Service.Percentile(95):F1} | {r.Service.Percentile(99):F1} | {r.Service.Max:F1} | {r.Service.Errors} | {r.Raw.Percentile(50):F1} | {r.Raw.Percentile(99):F1} | {r.PeakMb:F0} | {r.ServiceCpuMs:F2} | {r.RawCpuMs:F2} |");
         s.AppendLine();
         foreach (var r in rows.Where(r => r.Note is not null)) s.AppendLine($"- {r.Note}");
         foreach (var r in rows.Where(r => r.Service.FirstError is not null)) s.AppendLine($"- {r.Name}: first service error: `{r.Service.FirstError}`");

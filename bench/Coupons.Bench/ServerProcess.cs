@@ -73,6 +73,21 @@ sealed class ServerProcess : IDisposable
     /// <summary>Peak resident memory of the server process so far (VmHWM), in MB.</summary>
     public double PeakMemoryMb() => ProcStatus(process.Id, "VmHWM:") / 1024.0;
 
+    /// <summary>CPU time the server has used so far (user + system), in seconds.</summary>
+    public double CpuSeconds()
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0; // utime, stime in clock ticks (USER_HZ = 100)
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
     public static long ProcStatus(int pid, string field)
     {
         try

@@ -34,14 +34,18 @@ public sealed class GroupCommit
     readonly Begin begin;
     readonly Func<Exception, bool> runAloneAfter;
     readonly bool keepConnection;
+    readonly bool keyedOnly;
     int next = -1;
 
     /// <param name="committers">How many batches may be open at once (1 on SQLite: one writer).</param>
     /// <param name="maxBatch">The most items in one transaction: more items per commit, but each waits for all before it.</param>
     /// <param name="runAloneAfter">An item failure that is the batch's fault, not the item's: the item runs again in its own transaction.</param>
     /// <param name="keepConnection">Keep the connection <paramref name="open"/> gives for the life of the committer (SQLite), or dispose it after each batch (pooled).</param>
-    public GroupCommit(int committers, int maxBatch, Open open, Begin begin, Func<Exception, bool> runAloneAfter, bool keepConnection)
+    /// <param name="keyedOnly">Only writes with a key are batched; the others run alone at once (PostgreSQL, where concurrent
+    /// transactions already share WAL flushes and batching rows that nobody else wants only lengthens lock hold times).</param>
+    public GroupCommit(int committers, int maxBatch, Open open, Begin begin, Func<Exception, bool> runAloneAfter, bool keepConnection, bool keyedOnly = false)
     {
+        this.keyedOnly = keyedOnly;
         this.maxBatch = maxBatch;
         this.open = open;
         this.begin = begin;
@@ -55,6 +59,8 @@ public sealed class GroupCommit
         }
     }
 
+    public int Committers => queues.Length;
+
     /// <summary>
     /// Runs <paramref name="work"/> in a shared transaction and answers once that is committed.
     /// <paramref name="alone"/> runs it in a transaction of its own: the way back when the batch cannot be used.
@@ -63,7 +69,7 @@ public sealed class GroupCommit
     /// </summary>
     public Task<T> RunAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, Func<Func<DbConnection, DbTransaction, Task<T>>, Task<T>> alone, long? key = null, bool large = false)
     {
-        if (large && queues.Length > 1) return alone(work);
+        if ((large && queues.Length > 1) || (keyedOnly && key is null)) return alone(work);
         var item = new Item<T>(work, alone);
         var index = key is { } k ? (int)((ulong)k % (ulong)queues.Length) : (int)((uint)Interlocked.Increment(ref next) % (uint)queues.Length);
         if (!queues[index].Writer.TryWrite(item)) throw new InvalidOperationException("the group committer has stopped");
