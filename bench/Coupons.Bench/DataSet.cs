@@ -7,7 +7,7 @@ namespace Coupons.Bench;
 /// <summary>
 /// The data set, made by bulk SQL (not through the API): <see cref="Series"/> series copied from one template made
 /// through the admin API, <see cref="Customers"/> customers holding ten coupons each (customer k's coupon s is of
-/// series k + s, so concurrent redeems spread over all series), one more customer holding 1,000,
+/// series 10k + s + k/100: concurrent redeems spread over all series, and neighbours' bulk redeems share none), one more customer holding 1,000,
 /// and two flash-sale series (one for the raw run, one for the service) capped at <see cref="FlashMax"/>.
 /// </summary>
 sealed record DataSet(int Coupons, int Customers, int Series, int FlashMax)
@@ -65,7 +65,7 @@ sealed record DataSet(int Coupons, int Customers, int Series, int FlashMax)
             await Db.ExecAsync(c, tx,
                 $"""
                 INSERT INTO coupons (org_id, series_id, code, code_key, customer_id, issued_by_till_id, issued_at_store_id, issued_on, pin_code, created_at)
-                SELECT 1, @s0 + ((n.i - 1) / @per + (n.i - 1) % @per) % @ns, {Pad("BK", "n.i", 8)}, {Pad("BK", "n.i", 8)}, @c0 + {Div("n.i - 1", "@per")}, @till, @store, @now, '0000', @now
+                SELECT 1, @s0 + ((n.i - 1) + (n.i - 1) / @per / 100) % @ns, {Pad("BK", "n.i", 8)}, {Pad("BK", "n.i", 8)}, @c0 + {Div("n.i - 1", "@per")}, @till, @store, @now, '0000', @now
                 FROM {Numbers("@n")}
                 """, ("s0", seriesBase), ("ns", sizes.Series), ("c0", customerBase), ("per", PerCustomer), ("till", tillId), ("store", storeId),
                 ("now", now), ("n", sizes.Coupons));

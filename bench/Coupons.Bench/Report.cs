@@ -16,7 +16,8 @@ static class Report
         s.AppendLine($"- .NET {Environment.Version}; database: {await db.VersionAsync()}");
         if (db.Pg) s.AppendLine($"- PostgreSQL settings: {await PgSettingsAsync(db)}");
         else s.AppendLine("- SQLite: WAL, synchronous=FULL (the service's default)");
-        s.AppendLine("- The server, the database and this load generator share the same cores (and other work on the machine): figures are noisy, ±15% between runs is usual.");
+        s.AppendLine($"- Load average when the report was written: {LoadAverage()} (on {Environment.ProcessorCount} cores).");
+        s.AppendLine("- The server, the database and this load generator share the same cores, with whatever else runs on the machine: absolute rates are noisy; compare ratios and CPU per request.");
         s.AppendLine();
         s.AppendLine("## Run");
         s.AppendLine();
@@ -31,7 +32,7 @@ static class Report
         s.AppendLine("| operation | clients | raw /s | service /s | service/raw | p50 ms | p95 ms | p99 ms | max ms | errors | raw p50 ms | raw p99 ms | server MB | server CPU ms/req | bench CPU ms/raw op |");
         s.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in rows)
-            s.AppendLine($"| {r.Name} | {r.Clients} | {r.Raw.Rate:F0} | {r.Service.Rate:F0} | {r.Ratio:F2} | {r.Service.Percentile(50):F1} | {r.Service.Percentile(95):F1} | {r.Service.Percentile(99):F1} | {r.Service.Max:F1} | {r.Service.Errors} | {r.Raw.Percentile(50):F1} | {r.Raw.Percentile(99):F1} | {r.PeakMb:F0} | {r.ServiceCpuMs:F2} | {r.RawCpuMs:F2} |");
+            s.AppendLine($"| {r.Name} | {r.Clients} | {Rate(r.Raw)} | {Rate(r.Service)} | {r.Ratio:F2} | {Ms(r.Service, 50)} | {Ms(r.Service, 95)} | {Ms(r.Service, 99)} | {Ms(r.Service, 100)} | {r.Service.Errors} | {Ms(r.Raw, 50)} | {Ms(r.Raw, 99)} | {r.PeakMb:F0} | {r.ServiceCpuMs:F2} | {r.RawCpuMs:F2} |");
         s.AppendLine();
         foreach (var r in rows.Where(r => r.Note is not null)) s.AppendLine($"- {r.Note}");
         foreach (var r in rows.Where(r => r.Service.FirstError is not null)) s.AppendLine($"- {r.Name}: first service error: `{r.Service.FirstError}`");
@@ -44,8 +45,16 @@ static class Report
         return s.ToString();
     }
 
+    /// <summary>Below 10 a second, one decimal; nothing answered inside the window shows as "—".</summary>
+    static string Rate(Measure m) => m.LatenciesMs.Length == 0 ? "—" : m.Rate < 10 ? $"{m.Rate:F1}" : $"{m.Rate:F0}";
+
+    static string Ms(Measure m, double percentile) =>
+        m.LatenciesMs.Length == 0 ? "—" : $"{(percentile >= 100 ? m.Max : m.Percentile(percentile)):F1}";
+
     static string CpuModel() =>
         File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "?" : "?";
+
+    static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
     static double MemTotalGb() =>
         File.Exists("/proc/meminfo") ? long.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0 / 1024.0 : 0;
