@@ -34,10 +34,12 @@ public abstract partial class SqlStore
             var issued = new List<IssuedCoupon>();
             var refusal = Outcome.Success;
             var zone = Zone(caller.Org.TimeZone);
+            IssueFacts? facts = null;
             for (var i = 0; i < count; i++)
             {
                 var now = Now;
-                var facts = await IssueFactsAsync(c, tx, orgId, series, customer, now);
+                // Read once; after that this transaction's own coupons are the only change (the customer's row is locked).
+                facts = facts is null ? await IssueFactsAsync(c, tx, orgId, series, customer, now) : facts with { Series = series, Now = now };
                 var decision = IssueRules.Check(facts);
                 if (decision.Action == IssueAction.Refuse) { refusal = decision.Outcome; break; }
                 // Within one call the "existing" coupon is the one just issued: sending it again would count it twice.
@@ -54,9 +56,10 @@ public abstract partial class SqlStore
                 await OutboxAsync(c, tx, orgId, "coupon.issued", coupon, customer!, now);
                 issued.Add(new IssuedCoupon(coupon, Resent: false));
                 series = series! with { NumIssued = series.NumIssued + 1 };
+                facts = facts with { CouponsHeldInSeries = facts.CouponsHeldInSeries + 1, LastIssuedInSeries = now, ActiveCouponInSeries = facts.ActiveCouponInSeries ?? (coupon.ValidTill is null || coupon.ValidTill > now ? coupon : null) };
             }
             return new IssueResult { Series = series, Customer = customer, Coupons = issued, Refusal = refusal, Requested = count };
-        });
+        }, key: seriesId, large: count > 10);
 
     async Task<IssueFacts> IssueFactsAsync(DbConnection c, DbTransaction tx, long orgId, Series? series, Customer? customer, DateTimeOffset now)
     {

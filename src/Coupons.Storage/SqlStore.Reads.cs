@@ -16,7 +16,9 @@ public abstract partial class SqlStore
         var coupons = (await c.QueryAsync<Coupon>(
             $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND ({InList("c.id", "@ids")} OR {InList("c.code_key", "@keys")}) ORDER BY c.id",
             new { orgId, ids = ids.ToArray(), keys }, null)).ToList();
-        return await DetailsAsync(c, orgId, coupons);
+        var couponIds = coupons.Select(k => k.Id).ToArray();
+        var seriesIds = coupons.Select(k => k.SeriesId).Distinct().ToArray();
+        return await DetailsAsync(c, orgId, coupons, InList("id", "@seriesIds"), InList("r.coupon_id", "@couponIds"), new { orgId, seriesIds, couponIds });
     }
 
     public async Task<IReadOnlyList<CouponDetail>> ListCustomerCouponsAsync(long orgId, long customerId)
@@ -25,24 +27,28 @@ public abstract partial class SqlStore
         var coupons = (await c.QueryAsync<Coupon>(
             $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND c.customer_id = @customerId ORDER BY c.id DESC",
             new { orgId, customerId })).ToList();
-        return await DetailsAsync(c, orgId, coupons);
+        // A customer may hold thousands of coupons: name them by the same condition rather than by a list of ids
+        // (on SQLite every id of a list is a parameter to bind, which grows as the square of the list).
+        const string held = "(SELECT {0} FROM coupons WHERE org_id = @orgId AND customer_id = @customerId)";
+        return await DetailsAsync(c, orgId, coupons, "id IN " + string.Format(held, "series_id"), "r.coupon_id IN " + string.Format(held, "id"), new { orgId, customerId });
     }
 
-    /// <summary>Everything around a set of coupons in four queries whatever their number: series, customers, stores, redemptions.</summary>
-    async Task<IReadOnlyList<CouponDetail>> DetailsAsync(DbConnection c, long orgId, List<Coupon> coupons)
+    /// <summary>
+    /// Everything around a set of coupons in four queries whatever their number: series, customers, stores, redemptions.
+    /// <paramref name="seriesFilter"/> and <paramref name="redemptionFilter"/> pick the coupons' series and redemptions, with <paramref name="args"/>.
+    /// </summary>
+    async Task<IReadOnlyList<CouponDetail>> DetailsAsync(DbConnection c, long orgId, List<Coupon> coupons, string seriesFilter, string redemptionFilter, object args)
     {
         if (coupons.Count == 0) return [];
-        var couponIds = coupons.Select(k => k.Id).ToArray();
-        var seriesIds = coupons.Select(k => k.SeriesId).Distinct().ToArray();
-        var series = (await c.QueryAsync<SeriesRow>($"SELECT {SeriesColumns} FROM series WHERE org_id = @orgId AND {InList("id", "@seriesIds")}", new { orgId, seriesIds }))
+        var series = (await c.QueryAsync<SeriesRow>($"SELECT {SeriesColumns} FROM series WHERE org_id = @orgId AND {seriesFilter}", args))
             .Select(r => r.ToSeries()).ToDictionary(s => s.Id);
         var redemptions = (await c.QueryAsync<RedemptionRow>(
             $"""
             SELECT r.id, r.org_id, r.coupon_id, r.series_id, r.customer_id, r.till_id, r.store_id, r.redeemed_at, r.transaction_number,
                    r.bill_amount, r.custom_fields, r.reversed_at, t.code AS till_code
             FROM redemptions r JOIN tills t ON t.id = r.till_id
-            WHERE r.org_id = @orgId AND {InList("r.coupon_id", "@couponIds")} ORDER BY r.id
-            """, new { orgId, couponIds })).ToList();
+            WHERE r.org_id = @orgId AND {redemptionFilter} ORDER BY r.id
+            """, args)).ToList();
         var customerIds = coupons.Where(k => k.CustomerId is not null).Select(k => k.CustomerId!.Value).Concat(redemptions.Select(r => r.CustomerId)).Distinct().ToArray();
         var customers = (await c.QueryAsync<Customer>($"SELECT {CustomerColumns} FROM customers WHERE org_id = @orgId AND {InList("id", "@customerIds")}", new { orgId, customerIds }))
             .ToDictionary(k => k.Id);

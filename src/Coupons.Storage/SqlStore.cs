@@ -25,8 +25,25 @@ public abstract partial class SqlStore : ICouponStore
     /// <summary>A pooled connection for reads that need no transaction.</summary>
     protected abstract ValueTask<DbConnection> OpenReadAsync();
 
-    /// <summary>Runs <paramref name="work"/> in one write transaction and commits it; rolls back on any exception.</summary>
-    protected abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work);
+    /// <summary>
+    /// Runs <paramref name="work"/> as one atomic write, answered once it is durable; an exception rolls back all of
+    /// its writes and nothing else. Concurrent writes share a transaction through <see cref="Batches"/> (group commit),
+    /// each in its own savepoint, so <paramref name="work"/> may run more than once: database work only.
+    /// Writes with the same <paramref name="key"/> (a series id) are committed by the same committer; a
+    /// <paramref name="large"/> one (hundreds of rows) is not held up behind others, nor holds them up, where it can avoid it.
+    /// </summary>
+    protected Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, long? key = null, bool large = false)
+    {
+        // Read the request's Idempotency-Key here, in its own flow, before the work may move to a committer.
+        work = UnderIdempotencyKey(work);
+        return Batches is null ? WriteAloneAsync(work) : Batches.RunAsync(work, WriteAloneAsync, key, large);
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a write transaction of its own and commits it; rolls back on any exception.</summary>
+    protected abstract Task<T> WriteAloneAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work);
+
+    /// <summary>The group committer of this store (null: every write alone).</summary>
+    protected GroupCommit? Batches { get; init; }
 
     /// <summary>The row-lock clause: " FOR UPDATE" on PostgreSQL; empty on SQLite, where the write transaction already excludes every other writer.</summary>
     protected abstract string ForUpdate { get; }
@@ -370,6 +387,19 @@ public abstract partial class SqlStore : ICouponStore
         public string Role { get; set; } = "";
     }
 
+    // A series' config is read with every issue and redemption; parsing its JSON each time cost more than the query.
+    // Keyed by the text itself, so an edited series is simply a new entry.
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Series> ParsedConfigs = new();
+
+    static Series ParsedConfig(string config)
+    {
+        if (ParsedConfigs.TryGetValue(config, out var parsed)) return parsed;
+        parsed = JsonSerializer.Deserialize<Series>(config, CouponJson.Options)!;
+        if (ParsedConfigs.Count > 10_000) ParsedConfigs.Clear();
+        ParsedConfigs[config] = parsed;
+        return parsed;
+    }
+
     protected sealed class SeriesRow
     {
         public long Id { get; set; }
@@ -382,7 +412,7 @@ public abstract partial class SqlStore : ICouponStore
         public DateTimeOffset CreatedAt { get; set; }
         public DateTimeOffset? LastUsed { get; set; }
 
-        public Series ToSeries() => JsonSerializer.Deserialize<Series>(Config, CouponJson.Options)! with
+        public Series ToSeries() => ParsedConfig(Config) with
         {
             Id = Id,
             OrgId = OrgId,

@@ -10,12 +10,13 @@ namespace Coupons.Server.Auth;
 /// Resolves the till a request acts as, from HTTP Basic credentials (username = till code) or a bearer token from
 /// <c>POST /v2/oauth/token</c>. A slow password hash on every call would cap a till at a few dozen requests a second,
 /// so a verified credential is remembered for a short time, keyed by a SHA-256 of what was presented (never the
-/// secret itself). Failed attempts are never remembered: each costs a full check.
+/// secret itself). Failed attempts are never remembered: each costs a full check (only requests arriving together share one).
 /// </summary>
 public sealed class Authenticator(ICouponStore store, TokenService tokens, TimeProvider clock)
 {
     static readonly TimeSpan Remember = TimeSpan.FromSeconds(60);
     readonly ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Until)> verified = new();
+    readonly ConcurrentDictionary<string, Lazy<Task<Caller?>>> checking = new();
 
     public async Task<Caller?> AuthenticateAsync(HttpRequest request)
     {
@@ -27,6 +28,21 @@ public sealed class Authenticator(ICouponStore store, TokenService tokens, TimeP
         var now = clock.GetUtcNow();
         if (verified.TryGetValue(key, out var hit) && hit.Until > now) return hit.Caller;
 
+        // Many requests with the same credentials arriving together (a till fleet after a restart) share one
+        // verification instead of each paying for the slow hash at once.
+        var check = checking.GetOrAdd(key, _ => new Lazy<Task<Caller?>>(() => VerifyAsync(key, header, bearer)));
+        try
+        {
+            return await check.Value;
+        }
+        finally
+        {
+            checking.TryRemove(new KeyValuePair<string, Lazy<Task<Caller?>>>(key, check));
+        }
+    }
+
+    async Task<Caller?> VerifyAsync(string key, string header, bool bearer)
+    {
         (Caller Caller, DateTimeOffset Until)? found;
         if (bearer)
         {
@@ -35,7 +51,7 @@ public sealed class Authenticator(ICouponStore store, TokenService tokens, TimeP
         else
         {
             var login = ParseBasic(header) is var (user, secret) ? await VerifyPasswordAsync(user, secret) : null;
-            found = login is null ? null : (login.Caller, now + Remember);
+            found = login is null ? null : (login.Caller, clock.GetUtcNow() + Remember);
         }
         if (found is not { } ok) return null;
         if (verified.Count > 10_000) verified.Clear();

@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Coupons.Bench;
+using Npgsql;
+
+// Coupons.Bench: see bench/README.md. Every option has a default; --quick makes a small data set and short runs.
+var o = Options.Parse(args);
+if (o is null) return 2;
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+var overall = Stopwatch.StartNew();
+foreach (var backend in o.Backends)
+{
+    var report = await BenchRun.RunAsync(o, backend);
+    Directory.CreateDirectory(o.OutDir);
+    var file = Path.Combine(o.OutDir, $"{DateTime.UtcNow:yyyy-MM-dd}-{backend}{(o.Quick ? "-quick" : "")}.md");
+    await File.WriteAllTextAsync(file, report);
+    Console.WriteLine($"wrote {file}");
+}
+Console.WriteLine($"done in {overall.Elapsed.TotalSeconds:F0} s");
+return 0;
+
+sealed record Options
+{
+    public string[] Backends { get; init; } = ["sqlite", "postgres"];
+    public string PgAdmin { get; init; } = Environment.GetEnvironmentVariable("COUPONS_BENCH_PG") is { Length: > 0 } cs ? cs : "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
+    public string? Url { get; init; }
+    public string? Connection { get; init; }
+    public string Till { get; init; } = "bench-admin";
+    public string Password { get; init; } = "bench-password";
+    public int Clients { get; init; } = 64;
+    public double Seconds { get; init; } = 5;
+    public double Warmup { get; init; } = 1;
+    public double Rate { get; init; }
+    public bool Quick { get; init; }
+    public bool Keep { get; init; }
+    public string[]? Ops { get; init; }
+    public int Coupons { get; init; } = 1_000_000;
+    public int Customers { get; init; } = 100_000;
+    public int Series { get; init; } = 1_000;
+    public int Flash { get; init; } = 5_000;
+    public string OutDir { get; init; } = Path.Combine(Repo.Root, "bench", "results");
+    public string ServerDll { get; init; } = Path.Combine(Repo.Root, "src", "Coupons.Server", "bin", "Release", "net10.0", "Coupons.Server.dll");
+    public string? Label { get; init; }
+
+    public static Options? Parse(string[] args)
+    {
+        var o = new Options();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--backend": o = o with { Backends = Next() is "both" ? ["sqlite", "postgres"] : [args[i]] }; break;
+                case "--pg": o = o with { PgAdmin = Next() }; break;
+                case "--url": o = o with { Url = Next().TrimEnd('/') }; break;
+                case "--connection": o = o with { Connection = Next() }; break;
+                case "--till": o = o with { Till = Next() }; break;
+                case "--password": o = o with { Password = Next() }; break;
+                case "--clients": o = o with { Clients = int.Parse(Next()) }; break;
+                case "--seconds": o = o with { Seconds = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+                case "--warmup": o = o with { Warmup = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+                case "--rate": o = o with { Rate = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+                case "--ops": o = o with { Ops = Next().Split(',') }; break;
+                case "--coupons": o = o with { Coupons = int.Parse(Next()) }; break;
+                case "--customers": o = o with { Customers = int.Parse(Next()) }; break;
+                case "--series": o = o with { Series = int.Parse(Next()) }; break;
+                case "--flash": o = o with { Flash = int.Parse(Next()) }; break;
+                case "--out": o = o with { OutDir = Next() }; break;
+                case "--server-dll": o = o with { ServerDll = Next() }; break;
+                case "--label": o = o with { Label = Next() }; break;
+                case "--keep": o = o with { Keep = true }; break;
+                case "--quick": o = o with { Quick = true, Coupons = 100_000, Customers = 10_000, Series = 100, Flash = 2_000, Seconds = 2, Warmup = 0.5 }; break;
+                default:
+                    Console.Error.WriteLine($"unknown option {args[i]}; see bench/README.md");
+                    return null;
+            }
+        }
+        if (o.Url is not null && (o.Connection is null || o.Backends.Length != 1))
+        {
+            Console.Error.WriteLine("--url needs --backend sqlite|postgres and --connection (the server's database, for the data set and the raw figures)");
+            return null;
+        }
+        return o with { Coupons = o.Customers * DataSet.PerCustomer };
+    }
+}
+
+static class Repo
+{
+    public static string Root
+    {
+        get
+        {
+            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "Coupons.slnx"))) return d.FullName;
+            return Directory.GetCurrentDirectory();
+        }
+    }
+}
+
+static class BenchRun
+{
+    public static async Task<string> RunAsync(Options o, string backend)
+    {
+        var pg = backend == "postgres";
+        var stamp = DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+        string connection;
+        string? dropDatabase = null;
+        if (o.Connection is not null) connection = o.Connection;
+        else if (pg)
+        {
+            var name = $"coupons_bench_{stamp}";
+            await using (var admin = new NpgsqlConnection(o.PgAdmin))
+            {
+                await admin.OpenAsync();
+                await using var cmd = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
+                await cmd.ExecuteNonQueryAsync();
+            }
+            connection = new NpgsqlConnectionStringBuilder(o.PgAdmin) { Database = name }.ToString();
+            dropDatabase = name;
+        }
+        else connection = $"Data Source={Path.Combine(Path.GetTempPath(), $"coupons-bench-{stamp}", "coupons.db")}";
+
+        Console.WriteLine($"== {backend}: {o.Customers:N0} customers, {o.Coupons + DataSet.HeavyCoupons:N0} coupons, {o.Series:N0} series; {o.Clients} clients, {o.Seconds} s per run{(o.Rate > 0 ? $", open loop at {o.Rate}/s" : ", closed loop")}");
+        ServerProcess? server = null;
+        try
+        {
+            var url = o.Url;
+            if (url is null)
+            {
+                server = ServerProcess.Start(o.ServerDll, backend, connection, o.Till, o.Password);
+                var firstStart = await server.WaitHealthyAsync(TimeSpan.FromSeconds(120));
+                Console.WriteLine($"  first start (migrations, bootstrap) healthy in {firstStart:F2} s");
+                url = server.Url;
+            }
+            using var http = Client(url, o.Till, o.Password, o.Clients);
+            await using var db = new Db(pg, connection, o.Clients);
+            var sw = Stopwatch.StartNew();
+            var data = await DataSet.CreateAsync(db, http, new DataSet(o.Coupons, o.Customers, o.Series, o.Flash), s => Console.WriteLine(s));
+            var generation = sw.Elapsed.TotalSeconds;
+            Console.WriteLine($"  data set made in {generation:F1} s");
+
+            double? startup = null;
+            if (server is not null)
+            {
+                server.Dispose();
+                server = ServerProcess.Start(o.ServerDll, backend, connection, o.Till, o.Password);
+                startup = await server.WaitHealthyAsync(TimeSpan.FromSeconds(120));
+                Console.WriteLine($"  start-up to healthy on the existing database: {startup:F2} s");
+            }
+            using var client = Client(server?.Url ?? url, o.Till, o.Password, o.Clients);
+            // One signed-in request first: the first sign-in pays for the password hash, and that is not what is measured.
+            (await client.GetAsync("/v2/stores")).EnsureSuccessStatusCode();
+            var ops = new Operations(client, db, data);
+            var rows = new List<Row>();
+            Console.WriteLine($"  {"operation",-20} {"clients",7} {"raw/s",9} {"svc/s",9} {"ratio",6} {"p50",7} {"p95",7} {"p99",7} {"max",8} {"err",5} {"raw p50",8} {"raw p99",8} {"MB",5} {"cpu ms",7}");
+            foreach (var op in ops.All.Where(x => o.Ops is null || o.Ops.Contains(x.Name)))
+            {
+                foreach (var clients in ClientCounts(op.Name, o.Clients))
+                {
+                    var plan = new Driver.Plan(clients, TimeSpan.FromSeconds(op.UntilStop ? 0 : o.Warmup), TimeSpan.FromSeconds(o.Seconds), o.Rate, op.UntilStop);
+                    var benchCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+                    var raw = await Driver.RunAsync(plan, op.Raw);
+                    var rawCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - benchCpu;
+                    var serverCpu = server?.CpuSeconds() ?? 0;
+                    var service = await Driver.RunAsync(plan, op.Service);
+                    var serviceCpu = (server?.CpuSeconds() ?? 0) - serverCpu;
+                    var issued = op.Name == "flash-sale" ? await FlashCountsAsync(db, data) : null;
+                    var row = new Row(op.Name, op.What, clients, raw, service, server?.PeakMemoryMb(), issued)
+                    {
+                        RawCpuMs = 1000 * rawCpu / Math.Max(1, raw.Ok + raw.Errors),
+                        ServiceCpuMs = 1000 * serviceCpu / Math.Max(1, service.Ok + service.Errors),
+                    };
+                    rows.Add(row);
+                    Console.WriteLine("  " + row.Line());
+                    if (service.FirstError is not null) Console.WriteLine($"    first service error: {service.FirstError}");
+                    if (raw.FirstError is not null) Console.WriteLine($"    first raw error: {raw.FirstError}");
+                    if (issued is not null) Console.WriteLine($"    {issued}");
+                }
+            }
+            var peak = server?.PeakMemoryMb();
+            return await Report.MarkdownAsync(o, backend, db, data, generation, startup, peak, rows);
+        }
+        finally
+        {
+            server?.Dispose();
+            if (dropDatabase is not null && !o.Keep)
+            {
+                NpgsqlConnection.ClearAllPools();
+                await using var admin = new NpgsqlConnection(o.PgAdmin);
+                await admin.OpenAsync();
+                await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS {dropDatabase} WITH (FORCE)", admin);
+                await cmd.ExecuteNonQueryAsync();
+            }
+            else if (!pg && o.Connection is null && !o.Keep)
+            {
+                try { Directory.Delete(Path.GetDirectoryName(connection["Data Source=".Length..])!, recursive: true); } catch (IOException) { }
+            }
+        }
+    }
+
+    /// <summary>The latency targets of issue/multiple and customer coupons are about one request: those also run with one client.</summary>
+    static int[] ClientCounts(string op, int clients) =>
+        op is "issue-multiple-500" or "customer-coupons" && clients != 1 ? [1, clients] : [clients];
+
+    static async Task<string> FlashCountsAsync(Db db, DataSet data)
+    {
+        await using var c = await db.OpenAsync();
+        async Task<string> Of(long series) =>
+            $"num_issued {await Db.ScalarAsync(c, null, "SELECT num_issued FROM series WHERE id = @s", ("s", series))}, coupons {await Db.ScalarAsync(c, null, "SELECT count(*) FROM coupons WHERE series_id = @s", ("s", series))}";
+        return $"flash sale, maxCreate {data.FlashMax}: raw {await Of(data.HotRaw)}; service {await Of(data.HotService)}";
+    }
+
+    static HttpClient Client(string url, string till, string password, int clients) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan, UseCookies = false, AutomaticDecompression = DecompressionMethods.None })
+        {
+            BaseAddress = new Uri(url),
+            Timeout = TimeSpan.FromSeconds(120),
+            DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{till}:{password}"))) },
+        };
+}
+
+sealed record Row(string Name, string What, int Clients, Measure Raw, Measure Service, double? PeakMb, string? Note)
+{
+    public double Ratio => Service.Rate / Math.Max(Raw.Rate, 1e-9);
+    /// <summary>CPU the bench process spent per raw operation (on SQLite that is all of it: the database runs in-process).</summary>
+    public double RawCpuMs { get; init; }
+    /// <summary>CPU the server process spent per request answered.</summary>
+    public double ServiceCpuMs { get; init; }
+
+    public string Line() =>
+        $"{Name,-20} {Clients,7} {Raw.Rate,9:F0} {Service.Rate,9:F0} {Ratio,6:F2} {Service.Percentile(50),7:F1} {Service.Percentile(95),7:F1} {Service.Percentile(99),7:F1} {Service.Max,8:F1} {Service.Errors,5} {Raw.Percentile(50),8:F1} {Raw.Percentile(99),8:F1} {PeakMb,5:F0} {ServiceCpuMs,7:F2}";
+}
