@@ -35,6 +35,8 @@ public abstract partial class SqlStore
             var refusal = Outcome.Success;
             var zone = Zone(caller.Org.TimeZone);
             IssueFacts? facts = null;
+            // The outbox rows of the whole request go in one statement at the end (same transaction).
+            var events = new List<(string Kind, Coupon Coupon)>();
             for (var i = 0; i < count; i++)
             {
                 var now = Now;
@@ -47,17 +49,18 @@ public abstract partial class SqlStore
                 if (decision.Action == IssueAction.ResendExisting)
                 {
                     var existing = facts.ActiveCouponInSeries!;
-                    await OutboxAsync(c, tx, orgId, "coupon.resent", existing, customer!, now);
+                    events.Add(("coupon.resent", existing));
                     issued.Add(new IssuedCoupon(existing, Resent: true));
                     break;
                 }
                 var coupon = await TakeCouponAsync(c, tx, caller, series!, customer!, now, zone, metadata);
                 if (coupon is null) { refusal = new Outcome(Status.MaxCreateReached); break; }
-                await OutboxAsync(c, tx, orgId, "coupon.issued", coupon, customer!, now);
+                events.Add(("coupon.issued", coupon));
                 issued.Add(new IssuedCoupon(coupon, Resent: false));
                 series = series! with { NumIssued = series.NumIssued + 1 };
                 facts = facts with { CouponsHeldInSeries = facts.CouponsHeldInSeries + 1, LastIssuedInSeries = now, ActiveCouponInSeries = facts.ActiveCouponInSeries ?? (coupon.ValidTill is null || coupon.ValidTill > now ? coupon : null) };
             }
+            if (events.Count > 0) await OutboxAsync(c, tx, orgId, events, customer!, Now);
             return new IssueResult { Series = series, Customer = customer, Coupons = issued, Refusal = refusal, Requested = count };
         }, key: seriesId, large: count > 10);
 
@@ -129,47 +132,65 @@ public abstract partial class SqlStore
             pin = RandomNumberGenerator.GetString("0123456789", 4),
             metadata,
         };
-        long? id;
+        Coupon? taken;
         switch (series.Kind)
         {
             case SeriesKind.Uploaded:
-                id = await c.ExecuteScalarAsync<long?>(
+                taken = await c.QuerySingleOrDefaultAsync<Coupon>(
                     $"""
                     UPDATE coupons SET customer_id = @customerId, issued_by_till_id = @tillId, issued_at_store_id = @storeId,
                            issued_on = @now, valid_till = @validTill, pin_code = @pin, metadata = @metadata
                     WHERE id = (SELECT id FROM coupons WHERE series_id = @seriesId AND customer_id IS NULL ORDER BY id LIMIT 1{SkipLocked})
-                    RETURNING id
+                    RETURNING {ReturnedCoupon}
                     """, p, tx);
-                if (id is null) throw new InvalidOperationException($"series {series.Id} counts uploaded codes it does not have");
+                if (taken is null) throw new InvalidOperationException($"series {series.Id} counts uploaded codes it does not have");
                 break;
             case SeriesKind.Generic:
                 var code = series.Generic ?? "";
-                id = await c.ExecuteScalarAsync<long?>(
-                    """
+                taken = await c.QuerySingleAsync<Coupon>(
+                    $"""
                     INSERT INTO coupons (org_id, series_id, code, code_key, is_generic, customer_id, issued_by_till_id, issued_at_store_id,
                                          issued_on, valid_till, pin_code, metadata, created_at)
                     VALUES (@orgId, @seriesId, @code, @key, TRUE, @customerId, @tillId, @storeId, @now, @validTill, @pin, @metadata, @now)
-                    RETURNING id
+                    RETURNING {ReturnedCoupon}
                     """, new { p.orgId, p.seriesId, code, key = CodeGenerator.Normalize(code), p.customerId, p.tillId, p.storeId, p.now, p.validTill, p.pin, p.metadata }, tx);
                 break;
             default:
-                id = null;
-                for (var attempt = 0; id is null; attempt++)
+                taken = null;
+                for (var attempt = 0; taken is null; attempt++)
                 {
                     if (attempt == 20) throw new InvalidOperationException($"no free code found for series {series.Id}: its code space is nearly used up");
                     var generated = CodeGenerator.Generate(series.AlphaNumeric, series.RandomCodeLength);
-                    id = await c.ExecuteScalarAsync<long?>(
-                        """
+                    taken = await c.QuerySingleOrDefaultAsync<Coupon>(
+                        $"""
                         INSERT INTO coupons (org_id, series_id, code, code_key, customer_id, issued_by_till_id, issued_at_store_id,
                                              issued_on, valid_till, pin_code, metadata, created_at)
                         VALUES (@orgId, @seriesId, @code, @code, @customerId, @tillId, @storeId, @now, @validTill, @pin, @metadata, @now)
                         ON CONFLICT (org_id, code_key) WHERE NOT is_generic DO NOTHING
-                        RETURNING id
+                        RETURNING {ReturnedCoupon}
                         """, new { p.orgId, p.seriesId, code = generated, p.customerId, p.tillId, p.storeId, p.now, p.validTill, p.pin, p.metadata }, tx);
                 }
                 break;
         }
-        return await c.QuerySingleAsync<Coupon>($"SELECT {CouponColumns} FROM coupons c WHERE c.id = @id", new { id }, tx);
+        return taken;
+    }
+
+    /// <summary>The coupon columns as an INSERT or UPDATE of coupons returns them.</summary>
+    static readonly string ReturnedCoupon = CouponColumns.Replace("c.", "");
+
+    /// <summary>Outbox rows for several coupons of one customer in one statement.</summary>
+    async Task OutboxAsync(DbConnection c, DbTransaction tx, long orgId, List<(string Kind, Coupon Coupon)> events, Customer customer, DateTimeOffset now)
+    {
+        var args = new DynamicParameters(new { orgId, now });
+        var rows = new System.Text.StringBuilder();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var (kind, coupon) = events[i];
+            args.Add($"k{i}", kind);
+            args.Add($"p{i}", JsonSerializer.Serialize(new { couponId = coupon.Id, code = coupon.Code, seriesId = coupon.SeriesId, customerId = customer.Id, redemptionId = (long?)null }, CouponJson.Options));
+            rows.Append(i == 0 ? "" : ", ").Append($"(@orgId, @k{i}, @p{i}, @now, @now)");
+        }
+        await c.ExecuteAsync($"INSERT INTO outbox (org_id, kind, payload, next_attempt_at, created_at) VALUES {rows}", args, tx);
     }
 
     async Task OutboxAsync(DbConnection c, DbTransaction tx, long orgId, string kind, Coupon coupon, Customer customer, DateTimeOffset now, long? redemptionId = null)
@@ -234,16 +255,36 @@ public abstract partial class SqlStore
         return new RedeemResult(customer, results);
     }
 
+    /// <summary>"FOR UPDATE OF alias": on PostgreSQL a join locks only the named table's row; empty on SQLite.</summary>
+    protected abstract string ForUpdateOf(string alias);
+
     async Task<RedeemItemResult> EvaluateAsync(DbConnection c, DbTransaction? tx, Caller caller, Customer? customer, RedeemRequest item, bool lockRows)
     {
         var orgId = caller.OrgId;
         var key = CodeGenerator.Normalize(item.Code);
         var forUpdate = lockRows ? ForUpdate : "";
-        var coupon = await c.QuerySingleOrDefaultAsync<Coupon>(
-            $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND c.code_key = @key AND NOT c.is_generic{forUpdate}", new { orgId, key }, tx);
+        // One round trip for the usual case (a coupon of its own code): the coupon (locked: the customer's row is
+        // already locked, so the order stays customer, coupon), its series (not locked: the conditional UPDATE on its
+        // counter decides the series limit) and the customer's live redemptions in that series. The customer's lock
+        // was taken by an earlier statement, so this statement's snapshot already sees every redemption of theirs.
+        var customerId = customer?.Id ?? 0;
+        var found = (await c.QueryAsync<Coupon, SeriesRow, RedemptionStats, (Coupon Coupon, SeriesRow Series, RedemptionStats Stats)>(
+            $"""
+            SELECT {CouponColumns}, s.{SeriesColumns.Replace(", ", ", s.")},
+                   (SELECT COUNT(*) FROM redemptions r WHERE r.customer_id = @customerId AND r.series_id = c.series_id AND r.reversed_at IS NULL) AS in_series,
+                   (SELECT COUNT(*) FROM redemptions r WHERE r.customer_id = @customerId AND r.series_id = c.series_id AND r.reversed_at IS NULL AND r.coupon_id = c.id) AS of_coupon,
+                   (SELECT MAX(r.redeemed_at) FROM redemptions r WHERE r.customer_id = @customerId AND r.series_id = c.series_id AND r.reversed_at IS NULL) AS last_at
+            FROM coupons c JOIN series s ON s.id = c.series_id
+            WHERE c.org_id = @orgId AND c.code_key = @key AND NOT c.is_generic{(lockRows ? ForUpdateOf("c") : "")}
+            """, (k, s, st) => (k, s, st), new { orgId, key, customerId }, tx, splitOn: "id,in_series")).SingleOrDefault();
+        var coupon = found.Coupon;
+        var series = found.Series?.ToSeries();
+        int ofCoupon = 0, inSeries = 0;
+        DateTimeOffset? last = null;
+        if (coupon is not null && customer is not null) (ofCoupon, inSeries, last) = ((int)found.Stats.OfCoupon, (int)found.Stats.InSeries, found.Stats.LastAt);
         var unissued = false;
         var genericNotHeld = false;
-        if (coupon is { CustomerId: null }) { unissued = true; coupon = null; }
+        if (coupon is { CustomerId: null }) { unissued = true; coupon = null; series = null; }
         if (coupon is null && !unissued)
         {
             coupon = customer is null ? null : await c.QuerySingleOrDefaultAsync<Coupon>(
@@ -252,19 +293,16 @@ public abstract partial class SqlStore
             if (coupon is null)
                 genericNotHeld = await c.ExecuteScalarAsync<long?>(
                     "SELECT id FROM coupons WHERE org_id = @orgId AND code_key = @key AND is_generic LIMIT 1", new { orgId, key }, tx) is not null;
-        }
-        var series = coupon is null ? null : await GetSeriesAsync(c, tx, orgId, coupon.SeriesId, lockRow: false);
-
-        int ofCoupon = 0, inSeries = 0;
-        DateTimeOffset? last = null;
-        if (coupon is not null && customer is not null)
-        {
-            var stats = await c.QuerySingleAsync<RedemptionStats>(
-                """
-                SELECT COUNT(*) AS in_series, COALESCE(SUM(CASE WHEN coupon_id = @couponId THEN 1 ELSE 0 END), 0) AS of_coupon, MAX(redeemed_at) AS last_at
-                FROM redemptions WHERE customer_id = @customerId AND series_id = @seriesId AND reversed_at IS NULL
-                """, new { couponId = coupon.Id, customerId = customer.Id, seriesId = coupon.SeriesId }, tx);
-            (ofCoupon, inSeries, last) = ((int)stats.OfCoupon, (int)stats.InSeries, stats.LastAt);
+            series = coupon is null ? null : await GetSeriesAsync(c, tx, orgId, coupon.SeriesId, lockRow: false);
+            if (coupon is not null && customer is not null)
+            {
+                var stats = await c.QuerySingleAsync<RedemptionStats>(
+                    """
+                    SELECT COUNT(*) AS in_series, COALESCE(SUM(CASE WHEN coupon_id = @couponId THEN 1 ELSE 0 END), 0) AS of_coupon, MAX(redeemed_at) AS last_at
+                    FROM redemptions WHERE customer_id = @customerId AND series_id = @seriesId AND reversed_at IS NULL
+                    """, new { couponId = coupon.Id, customerId = customer.Id, seriesId = coupon.SeriesId }, tx);
+                (ofCoupon, inSeries, last) = ((int)stats.OfCoupon, (int)stats.InSeries, stats.LastAt);
+            }
         }
         var outcome = RedeemRules.Check(new RedeemFacts
         {
@@ -283,43 +321,48 @@ public abstract partial class SqlStore
         return new RedeemItemResult(item, outcome, coupon, series, null);
     }
 
+    /// <summary>
+    /// The writes of one redemption in one command (one round trip), in this order and each only if the one before it
+    /// took effect: the series counter's conditional UPDATE (<c>num_redeemed &lt; max_redeem</c>, the only thing that
+    /// decides the series limit), the coupon counter (<c>num_redemptions = @seen</c>), the redemption row, its outbox
+    /// row (payload <c>@payload</c> followed by the redemption id and <c>}</c>). Answers the redemption id, or NULL
+    /// when something did not take effect. Parameters: orgId, seriesId, couponId, seen, customerId, tillId, storeId,
+    /// at, number, amount, custom, payload, now.
+    /// </summary>
+    protected abstract string RedemptionWriteSql { get; }
+
     async Task<RedeemItemResult> WriteRedemptionAsync(DbConnection c, DbTransaction tx, Caller caller, Customer customer, RedeemItemResult checkedItem)
     {
         var coupon = checkedItem.Coupon!;
         var series = checkedItem.Series!;
         var now = Now;
-        var at = checkedItem.Request.RedemptionTime ?? now;
-        // The series-wide limit is the one other requests race for: only this conditional UPDATE decides it.
-        var bumped = await c.ExecuteAsync(
-            """
-            UPDATE series SET num_redeemed = num_redeemed + 1, last_used = @at
-            WHERE org_id = @orgId AND id = @id AND (max_redeem <= 0 OR num_redeemed < max_redeem)
-            """, new { orgId = caller.OrgId, id = series.Id, at }, tx);
-        if (bumped == 0) return checkedItem with { Outcome = new Outcome(Status.MaxRedemptionsReached) };
-        var moved = await c.ExecuteAsync(
-            "UPDATE coupons SET num_redemptions = num_redemptions + 1 WHERE id = @id AND num_redemptions = @seen",
-            new { id = coupon.Id, seen = coupon.NumRedemptions }, tx);
-        if (moved == 0) throw new InvalidOperationException($"coupon {coupon.Id} changed under its row lock");
         var r = checkedItem.Request;
-        var redemptionId = await c.ExecuteScalarAsync<long>(
-            """
-            INSERT INTO redemptions (org_id, coupon_id, series_id, customer_id, till_id, store_id, redeemed_at, transaction_number, bill_amount, custom_fields)
-            VALUES (@orgId, @couponId, @seriesId, @customerId, @tillId, @storeId, @at, @number, @amount, @custom)
-            RETURNING id
-            """, new
-            {
-                orgId = caller.OrgId,
-                couponId = coupon.Id,
-                seriesId = series.Id,
-                customerId = customer.Id,
-                tillId = caller.Till.Id,
-                storeId = caller.Store.Id,
-                at,
-                number = r.TransactionNumber,
-                amount = r.BillAmount,
-                custom = r.CustomFields,
-            }, tx);
-        await OutboxAsync(c, tx, caller.OrgId, "coupon.redeemed", coupon, customer, now, redemptionId);
+        var at = r.RedemptionTime ?? now;
+        var payload = JsonSerializer.Serialize(new { couponId = coupon.Id, code = coupon.Code, seriesId = coupon.SeriesId, customerId = customer.Id }, CouponJson.Options);
+        var redemptionId = await c.ExecuteScalarAsync<long?>(RedemptionWriteSql, new
+        {
+            orgId = caller.OrgId,
+            seriesId = series.Id,
+            couponId = coupon.Id,
+            seen = coupon.NumRedemptions,
+            customerId = customer.Id,
+            tillId = caller.Till.Id,
+            storeId = caller.Store.Id,
+            at,
+            number = r.TransactionNumber,
+            amount = r.BillAmount,
+            custom = r.CustomFields,
+            payload = payload[..^1] + ",\"redemptionId\":",
+            now,
+        }, tx);
+        if (redemptionId is null)
+        {
+            // Nothing after the series counter ran unless it moved; if the coupon's counter is where it was, the
+            // series limit refused (nothing was written). Otherwise the coupon moved under its lock: roll it all back.
+            var seen = await c.ExecuteScalarAsync<int>("SELECT num_redemptions FROM coupons WHERE id = @id", new { id = coupon.Id }, tx);
+            if (seen != coupon.NumRedemptions) throw new InvalidOperationException($"coupon {coupon.Id} changed under its row lock");
+            return checkedItem with { Outcome = new Outcome(Status.MaxRedemptionsReached) };
+        }
         return checkedItem with
         {
             RedemptionId = redemptionId,

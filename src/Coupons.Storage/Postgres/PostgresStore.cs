@@ -51,6 +51,28 @@ public sealed class PostgresStore : SqlStore, IAsyncDisposable
 
     protected override string SkipLocked => " FOR UPDATE SKIP LOCKED";
 
+    protected override string ForUpdateOf(string alias) => $" FOR UPDATE OF {alias}";
+
+    // One statement: data-modifying CTEs, each fed by the one before it, so a step runs only if the one before
+    // changed a row. The series UPDATE is an ordinary conditional UPDATE (it waits for a concurrent one and rechecks).
+    protected override string RedemptionWriteSql =>
+        """
+        WITH s AS (
+            UPDATE series SET num_redeemed = num_redeemed + 1, last_used = @at
+            WHERE org_id = @orgId AND id = @seriesId AND (max_redeem <= 0 OR num_redeemed < max_redeem) RETURNING id),
+        k AS (
+            UPDATE coupons SET num_redemptions = num_redemptions + 1
+            WHERE id = @couponId AND num_redemptions = @seen AND EXISTS (SELECT 1 FROM s) RETURNING id),
+        r AS (
+            INSERT INTO redemptions (org_id, coupon_id, series_id, customer_id, till_id, store_id, redeemed_at, transaction_number, bill_amount, custom_fields)
+            SELECT @orgId, @couponId, @seriesId, @customerId, @tillId, @storeId, @at, CAST(@number AS text), CAST(@amount AS numeric), CAST(@custom AS text) FROM k
+            RETURNING id),
+        o AS (
+            INSERT INTO outbox (org_id, kind, payload, next_attempt_at, created_at)
+            SELECT @orgId, 'coupon.redeemed', CAST(@payload AS text) || r.id || '}', @now, @now FROM r)
+        SELECT id FROM r
+        """;
+
     protected override string InList(string column, string parameter) => $"{column} = ANY({parameter})";
 
     protected override bool IsUniqueViolation(Exception e) =>
