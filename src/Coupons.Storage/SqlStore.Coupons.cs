@@ -37,15 +37,21 @@ public abstract partial class SqlStore
             IssueFacts? facts = null;
             // The outbox rows of the whole request go in one statement at the end (same transaction).
             var events = new List<(string Kind, Coupon Coupon)>();
+            // Several coupons of a generated series: decide them all first, then take them in two statements
+            // (the series counter, one multi-row INSERT) instead of a counter UPDATE and an INSERT each.
+            var bulk = count > 1 && series is { Kind: SeriesKind.Generated };
+            var planned = 0;
+            var start = series;
+            var bulkNow = Now;
             for (var i = 0; i < count; i++)
             {
-                var now = Now;
+                var now = bulk ? bulkNow : Now;
                 // Read once; after that this transaction's own coupons are the only change (the customer's row is locked).
                 facts = facts is null ? await IssueFactsAsync(c, tx, orgId, series, customer, now) : facts with { Series = series, Now = now };
                 var decision = IssueRules.Check(facts);
                 if (decision.Action == IssueAction.Refuse) { refusal = decision.Outcome; break; }
                 // Within one call the "existing" coupon is the one just issued: sending it again would count it twice.
-                if (decision.Action == IssueAction.ResendExisting && issued.Count > 0) { refusal = new Outcome(Status.OnlyOneCoupon); break; }
+                if (decision.Action == IssueAction.ResendExisting && (issued.Count > 0 || planned > 0)) { refusal = new Outcome(Status.OnlyOneCoupon); break; }
                 if (decision.Action == IssueAction.ResendExisting)
                 {
                     var existing = facts.ActiveCouponInSeries!;
@@ -53,12 +59,32 @@ public abstract partial class SqlStore
                     issued.Add(new IssuedCoupon(existing, Resent: true));
                     break;
                 }
+                if (bulk)
+                {
+                    // Only its validity matters to the rules' next turn (an active coupon now held).
+                    var validTill = IssueRules.ValidTill(series!, now, zone);
+                    planned++;
+                    series = series! with { NumIssued = series.NumIssued + 1 };
+                    facts = facts with { CouponsHeldInSeries = facts.CouponsHeldInSeries + 1, LastIssuedInSeries = now, ActiveCouponInSeries = facts.ActiveCouponInSeries ?? (validTill is null || validTill > now ? new Coupon { ValidTill = validTill } : null) };
+                    continue;
+                }
                 var coupon = await TakeCouponAsync(c, tx, caller, series!, customer!, now, zone, metadata);
                 if (coupon is null) { refusal = new Outcome(Status.MaxCreateReached); break; }
                 events.Add(("coupon.issued", coupon));
                 issued.Add(new IssuedCoupon(coupon, Resent: false));
                 series = series! with { NumIssued = series.NumIssued + 1 };
                 facts = facts with { CouponsHeldInSeries = facts.CouponsHeldInSeries + 1, LastIssuedInSeries = now, ActiveCouponInSeries = facts.ActiveCouponInSeries ?? (coupon.ValidTill is null || coupon.ValidTill > now ? coupon : null) };
+            }
+            if (planned > 0)
+            {
+                var taken = await TakeCouponsAsync(c, tx, caller, start!, customer!, planned, bulkNow, zone, metadata);
+                foreach (var coupon in taken)
+                {
+                    events.Add(("coupon.issued", coupon));
+                    issued.Add(new IssuedCoupon(coupon, Resent: false));
+                }
+                series = start! with { NumIssued = start.NumIssued + taken.Count };
+                if (taken.Count < planned) refusal = new Outcome(Status.MaxCreateReached);
             }
             if (events.Count > 0) await OutboxAsync(c, tx, orgId, events, customer!, Now);
             return new IssueResult { Series = series, Customer = customer, Coupons = issued, Refusal = refusal, Requested = count };
@@ -172,6 +198,55 @@ public abstract partial class SqlStore
                 }
                 break;
         }
+        return taken;
+    }
+
+    /// <summary>
+    /// Takes up to <paramref name="n"/> coupons of a generated series for the customer: the counter moves by all of
+    /// them in one conditional UPDATE while they fit under maxCreate, else by one conditional UPDATE per coupon until
+    /// it refuses (the limit's edge, exact as for single issues); then the codes go in multi-row INSERTs, again for
+    /// the codes that were taken already. Returns the coupons taken, in id order (fewer than n: maxCreate reached).
+    /// </summary>
+    async Task<List<Coupon>> TakeCouponsAsync(DbConnection c, DbTransaction tx, Caller caller, Series series, Customer customer, int n, DateTimeOffset now, TimeZoneInfo zone, string? metadata)
+    {
+        var orgId = caller.OrgId;
+        var granted = await c.ExecuteAsync(
+            "UPDATE series SET num_issued = num_issued + @n WHERE org_id = @orgId AND id = @id AND (max_create < 0 OR num_issued + @n <= max_create)",
+            new { orgId, id = series.Id, n }, tx) == 1 ? n : 0;
+        if (granted == 0)
+        {
+            while (granted < n && await c.ExecuteAsync(
+                "UPDATE series SET num_issued = num_issued + 1 WHERE org_id = @orgId AND id = @id AND (max_create < 0 OR num_issued < max_create)",
+                new { orgId, id = series.Id }, tx) == 1) granted++;
+        }
+        var validTill = IssueRules.ValidTill(series, now, zone);
+        var taken = new List<Coupon>(granted);
+        for (var attempt = 0; taken.Count < granted; attempt++)
+        {
+            if (attempt == 20) throw new InvalidOperationException($"no free code found for series {series.Id}: its code space is nearly used up");
+            var missing = granted - taken.Count;
+            var codes = new HashSet<string>();
+            for (var tries = 0; codes.Count < missing && tries < missing * 20; tries++) codes.Add(CodeGenerator.Generate(series.AlphaNumeric, series.RandomCodeLength));
+            var args = new DynamicParameters(new { orgId, seriesId = series.Id, customerId = customer.Id, tillId = caller.Till.Id, storeId = caller.Store.Id, now, validTill, metadata });
+            var rows = new System.Text.StringBuilder();
+            var i = 0;
+            foreach (var code in codes)
+            {
+                args.Add($"c{i}", code);
+                args.Add($"p{i}", RandomNumberGenerator.GetString("0123456789", 4));
+                rows.Append(i == 0 ? "" : ", ").Append($"(@orgId, @seriesId, @c{i}, @c{i}, @customerId, @tillId, @storeId, @now, @validTill, @p{i}, @metadata, @now)");
+                i++;
+            }
+            taken.AddRange(await c.QueryAsync<Coupon>(
+                $"""
+                INSERT INTO coupons (org_id, series_id, code, code_key, customer_id, issued_by_till_id, issued_at_store_id,
+                                     issued_on, valid_till, pin_code, metadata, created_at)
+                VALUES {rows}
+                ON CONFLICT (org_id, code_key) WHERE NOT is_generic DO NOTHING
+                RETURNING {ReturnedCoupon}
+                """, args, tx));
+        }
+        taken.Sort((a, b) => a.Id.CompareTo(b.Id));
         return taken;
     }
 

@@ -1,0 +1,45 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Coupons.Server.Tests;
+
+public sealed class IssueMultipleTests_Sqlite(SqliteApp app) : IssueMultipleTests<SqliteApp>(app);
+public sealed class IssueMultipleTests_Postgres(PostgresApp app) : IssueMultipleTests<PostgresApp>(app);
+
+/// <summary>issue/multiple takes a generated series' coupons in a few multi-row statements: the maxCreate edge stays exact.</summary>
+public abstract class IssueMultipleTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : CouponsApp
+{
+    static async Task<JsonNode> IssueAsync(HttpClient till, long seriesId, string mobile, int count, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var response = await till.PostAsJsonAsync("/v2/coupon/issue/multiple", new { seriesId, count, customer = new { mobile } });
+        Assert.Equal(expected, response.StatusCode);
+        return await response.Json();
+    }
+
+    static List<string> Codes(JsonNode body) => body["coupons"]!.AsArray().Select(c => c!["code"]!.GetValue<string>()).ToList();
+
+    [Fact]
+    public async Task A_request_past_maxCreate_issues_what_is_left_and_reports_it()
+    {
+        var org = await TestOrg.CreateAsync(app);
+        var till = await org.TillAsync();
+        var series = await org.SeriesAsync(new { isMultipleVouchersPerUserAllowed = true, maxCreate = 5 });
+        var seriesId = series["id"]!.GetValue<long>();
+        await org.CustomerAsync(mobile: "910001");
+        await org.CustomerAsync(mobile: "910002");
+
+        var first = await IssueAsync(till, seriesId, "910001", 3);
+        Assert.Equal(3, first["successCount"]!.GetValue<int>());
+        var second = await IssueAsync(till, seriesId, "910002", 4);
+        Assert.Equal(2, second["successCount"]!.GetValue<int>());
+        Assert.Equal(2, second["failureCount"]!.GetValue<int>());
+        Assert.Equal(5006, second.ErrorCode()); // a partial issue
+        await IssueAsync(till, seriesId, "910001", 2, HttpStatusCode.BadRequest);
+
+        var codes = Codes(first).Concat(Codes(second)).ToList();
+        Assert.Equal(5, codes.Distinct().Count());
+        var stored = await (await org.Admin.GetAsync($"/v2/coupon/series/{seriesId}")).Json();
+        Assert.Equal(5, stored["numIssued"]!.GetValue<int>());
+    }
+}
