@@ -151,8 +151,8 @@ public abstract class NotificationTests<TApp>(TApp app) : IClassFixture<TApp> wh
     {
         // The second coupon of this issue fails inside the database, after the first coupon and its outbox row
         // were written in the same transaction: all of it rolls back, so no message may leave.
+        var org = await TestOrg.CreateAsync(app); // starts the app, which creates the tables the trigger needs
         await InstallFailingTriggerAsync();
-        var org = await TestOrg.CreateAsync(app);
         var till = await org.TillAsync();
         var series = await org.SeriesAsync(new { smsTemplate = SmsTemplate, isMultipleVouchersPerUserAllowed = true });
         string doomed = NewMobile(), control = NewMobile();
