@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using Coupons.Core;
 using Coupons.Server.Auth;
@@ -17,55 +16,12 @@ namespace Coupons.Server.Tests;
 /// </summary>
 public sealed class NotificationDurabilityTests
 {
-    static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    static Process Start(int port, string provider, string connectionString, LoopbackHttp gateway, LoopbackSmtp smtp, bool dispatch) =>
+        ServerProcesses.Start(port, provider, connectionString, settings: NotifyingApp.Settings(gateway, smtp)
+            .Append(("Coupons:Notifications:Enabled", dispatch ? "true" : "false")));
 
-    static Process Start(int port, string provider, string connectionString, LoopbackHttp gateway, LoopbackSmtp smtp, bool dispatch)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Coupons.Server.dll");
-        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" --urls http://127.0.0.1:{port}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        psi.Environment["Coupons__Database__Provider"] = provider;
-        psi.Environment["Coupons__Database__ConnectionString"] = connectionString;
-        psi.Environment["Coupons__Bootstrap__Till"] = "boot";
-        psi.Environment["Coupons__Bootstrap__Password"] = "boot-password";
-        psi.Environment["Coupons__Notifications__Enabled"] = dispatch ? "true" : "false";
-        foreach (var (key, value) in NotifyingApp.Settings(gateway, smtp))
-            psi.Environment[key.Replace(":", "__")] = value;
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
-
-    static async Task HealthyAsync(int port)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        await NotificationTests<NotifyingSqliteApp>.Eventually(async () =>
-        {
-            try
-            {
-                return (await http.GetAsync($"http://127.0.0.1:{port}/health")).StatusCode == HttpStatusCode.OK;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
-        }, "the server answers /health", 60);
-    }
+    static async Task HealthyAsync(int port) =>
+        Assert.Equal(HttpStatusCode.OK, await ServerProcesses.HealthWithinAsync(port, TimeSpan.FromSeconds(60)));
 
     [Fact]
     public Task On_SQLite_a_message_committed_before_the_server_is_killed_is_sent_after_restart() =>
@@ -83,14 +39,14 @@ public sealed class NotificationDurabilityTests
         string code;
 
         // First life: the issue commits (coupon and outbox row), and the process dies before anything is sent.
-        var port = FreePort();
+        var port = ServerProcesses.FreePort();
         using (var first = Start(port, provider, cs, gateway, smtp, dispatch: false))
         {
             try
             {
                 await HealthyAsync(port);
                 using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("boot:boot-password")));
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ServerProcesses.BootstrapTill}:{ServerProcesses.BootstrapPassword}")));
                 (await http.PostAsJsonAsync("/v2/customers", new { profiles = new[] { new { firstName = "Kim", lastName = "Lee", identifiers = new[] { new { type = "mobile", value = mobile } } } } })).EnsureSuccessStatusCode();
                 var series = await (await http.PostAsJsonAsync("/v2/coupon/series", new { seriesCode = "KILL", smsTemplate = "Hi {{first_name}}: {{voucher_code}}" })).Json();
                 var issued = await (await http.PostAsJsonAsync("/v2/coupon/issue/multiple", new { seriesId = series["id"]!.GetValue<long>(), count = 1, customer = new { mobile } })).Json();
@@ -105,7 +61,7 @@ public sealed class NotificationDurabilityTests
         Assert.Empty(gateway.SmsTo(mobile));
 
         // Second life: the dispatcher finds the committed message and sends it, once.
-        port = FreePort();
+        port = ServerProcesses.FreePort();
         using var second = Start(port, provider, cs, gateway, smtp, dispatch: true);
         try
         {

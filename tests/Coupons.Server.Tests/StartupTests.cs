@@ -1,71 +1,21 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Coupons.Server.Tests;
 
 /// <summary>The real executable, started as an operator starts it, on each backend.</summary>
 public sealed class StartupTests
 {
-    static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
-    static Process Start(int port, string provider, string connectionString, string? extraArgs = null)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Coupons.Server.dll");
-        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" --urls http://127.0.0.1:{port} {extraArgs}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
-        };
-        psi.Environment["Coupons__Database__Provider"] = provider;
-        psi.Environment["Coupons__Database__ConnectionString"] = connectionString;
-        psi.Environment["Coupons__Bootstrap__Till"] = "boot";
-        psi.Environment["Coupons__Bootstrap__Password"] = "boot-password";
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
-
-    static async Task<HttpStatusCode?> HealthWithinAsync(int port, TimeSpan limit)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var until = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < until)
-        {
-            try
-            {
-                var r = await http.GetAsync($"http://127.0.0.1:{port}/health");
-                if (r.StatusCode == HttpStatusCode.OK) return r.StatusCode;
-            }
-            // A node still starting (or a machine busy with other tests) may not answer within the client's timeout: ask again.
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { }
-            await Task.Delay(200);
-        }
-        return null;
-    }
-
     [Fact]
     public async Task Two_nodes_started_together_on_one_empty_PostgreSQL_both_come_up_healthy()
     {
         var cs = TestPostgres.NewDatabase();
-        int portA = FreePort(), portB = FreePort();
-        using var a = Start(portA, "postgres", cs);
-        using var b = Start(portB, "postgres", cs);
+        int portA = ServerProcesses.FreePort(), portB = ServerProcesses.FreePort();
+        using var a = ServerProcesses.Start(portA, "postgres", cs);
+        using var b = ServerProcesses.Start(portB, "postgres", cs);
         try
         {
-            var health = await Task.WhenAll(HealthWithinAsync(portA, TimeSpan.FromSeconds(60)), HealthWithinAsync(portB, TimeSpan.FromSeconds(60)));
+            var health = await Task.WhenAll(ServerProcesses.HealthWithinAsync(portA, TimeSpan.FromSeconds(60)), ServerProcesses.HealthWithinAsync(portB, TimeSpan.FromSeconds(60)));
             Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], health);
 
             await using var db = new Npgsql.NpgsqlConnection(cs);
@@ -89,11 +39,11 @@ public sealed class StartupTests
     public async Task On_SQLite_the_service_creates_its_database_file_and_serves_health()
     {
         var dir = Path.Combine(Path.GetTempPath(), $"coupons-start-{Guid.NewGuid():N}");
-        var port = FreePort();
-        using var p = Start(port, "sqlite", $"Data Source={Path.Combine(dir, "data", "coupons.db")}");
+        var port = ServerProcesses.FreePort();
+        using var p = ServerProcesses.Start(port, "sqlite", $"Data Source={Path.Combine(dir, "data", "coupons.db")}");
         try
         {
-            Assert.Equal(HttpStatusCode.OK, await HealthWithinAsync(port, TimeSpan.FromSeconds(60)));
+            Assert.Equal(HttpStatusCode.OK, await ServerProcesses.HealthWithinAsync(port, TimeSpan.FromSeconds(60)));
             Assert.True(File.Exists(Path.Combine(dir, "data", "coupons.db")));
         }
         finally
@@ -121,11 +71,11 @@ public sealed class StartupTests
         Assert.Equal(0, cmd.ExitCode);
         Assert.True(long.TryParse(output.Trim(), out var orgId) && orgId > 0, output);
 
-        var port = FreePort();
-        using var server = Start(port, "sqlite", cs);
+        var port = ServerProcesses.FreePort();
+        using var server = ServerProcesses.Start(port, "sqlite", cs);
         try
         {
-            Assert.Equal(HttpStatusCode.OK, await HealthWithinAsync(port, TimeSpan.FromSeconds(60)));
+            Assert.Equal(HttpStatusCode.OK, await ServerProcesses.HealthWithinAsync(port, TimeSpan.FromSeconds(60)));
             using var http = new HttpClient();
             http.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String("acme-admin:acme-password"u8.ToArray()));
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{port}/v2/stores")).StatusCode);
