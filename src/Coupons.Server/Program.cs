@@ -13,7 +13,9 @@ using Scalar.AspNetCore;
 if (args is ["org", "create", ..])
     return await OrgCommand.RunAsync(args[2..]);
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings are read once at start-up: watching the content root for appsettings changes put an inotify watcher on
+// the whole directory tree, which cost up to a tenth of the CPU under load when the database lives beneath it.
+var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(sp => StoreFactory.Create(

@@ -251,6 +251,29 @@ public abstract class V2ApiTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
     }
 
     [Fact]
+    public async Task The_series_in_a_listing_follows_every_change_to_the_series()
+    {
+        var org = await TestOrg.CreateAsync(app);
+        var till = await org.TillAsync();
+        var series = await org.SeriesAsync(new { seriesCode = "L1", description = "before" });
+        var customerId = await org.CustomerAsync(mobile: "900012");
+        await org.CustomerAsync(mobile: "900013");
+        await IssueCodesAsync(till, Id(series), "900012", 1);
+        var first = (await GetAsync(till, $"/v2/customers/{customerId}/coupons")).Body["entity"]![0]!["series"]!;
+        Assert.Equal("before", first["description"]!.GetValue<string>());
+        Assert.Equal(1, first["numIssued"]!.GetValue<int>());
+
+        var update = await org.Admin.PutAsJsonAsync($"/v2/coupon/series/{Id(series)}", new { seriesCode = "L1", description = "after" });
+        Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+        await IssueCodesAsync(till, Id(series), "900013", 1);
+
+        var coupon = (await GetAsync(till, $"/v2/customers/{customerId}/coupons")).Body["entity"]!.AsArray().Single()!;
+        Assert.Equal("after", coupon["series"]!["description"]!.GetValue<string>());
+        Assert.Equal(2, coupon["series"]!["numIssued"]!.GetValue<int>());
+        Assert.Equal("after", coupon["seriesName"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Coupon_code_case_changes_only_how_the_code_is_written()
     {
         var org = await TestOrg.CreateAsync(app);
