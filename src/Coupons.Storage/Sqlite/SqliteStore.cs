@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -14,6 +15,9 @@ public sealed class SqliteStore : SqlStore
 {
     // Up to this many writes share a commit; an item takes well under a millisecond, so a full batch stays short.
     const int MaxBatch = 64;
+    // Read connections kept open with their prepared statements; more in use at once are opened and closed as needed.
+    const int MaxIdleReaders = 64;
+    readonly ConcurrentBag<StatementCachingConnection> idleReaders = [];
     readonly string connectionString;
     readonly SemaphoreSlim writeGate = new(1, 1);
 
@@ -24,7 +28,7 @@ public sealed class SqliteStore : SqlStore
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
         this.connectionString = builder.ToString();
         Batches = new GroupCommit(committers: 1, MaxBatch, OpenWriterAsync,
-            (c, _) => ValueTask.FromResult<DbTransaction>(((SqliteConnection)c).BeginTransaction(deferred: false)),
+            (c, _) => ValueTask.FromResult<DbTransaction>(((StatementCachingConnection)c).BeginTransaction(deferred: false)),
             runAloneAfter: _ => false, keepConnection: true);
     }
 
@@ -33,7 +37,7 @@ public sealed class SqliteStore : SqlStore
         var c = new SqliteConnection(connectionString);
         await c.OpenAsync();
         await c.ExecuteAsync("PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;");
-        return c;
+        return new StatementCachingConnection(c);
     }
 
     protected override string ForUpdate => "";
@@ -62,10 +66,22 @@ public sealed class SqliteStore : SqlStore
 
     protected override async ValueTask<DbConnection> OpenReadAsync()
     {
+        if (idleReaders.TryTake(out var idle))
+        {
+            idle.Reuse();
+            return idle;
+        }
         var c = new SqliteConnection(connectionString);
         await c.OpenAsync();
         await c.ExecuteAsync("PRAGMA busy_timeout = 10000;");
-        return c;
+        return new StatementCachingConnection(c, GiveBackReader);
+    }
+
+    void GiveBackReader(StatementCachingConnection c)
+    {
+        // A reader that left a transaction open is not handed to anyone else.
+        if (c.InTransaction || idleReaders.Count >= MaxIdleReaders) c.CloseForGood();
+        else idleReaders.Add(c);
     }
 
     protected override async Task<T> WriteAloneAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work)
@@ -74,7 +90,7 @@ public sealed class SqliteStore : SqlStore
         try
         {
             await using var c = await OpenWriterAsync();
-            await using var tx = ((SqliteConnection)c).BeginTransaction(deferred: false);
+            await using var tx = ((StatementCachingConnection)c).BeginTransaction(deferred: false);
             var result = await work(c, tx);
             await tx.CommitAsync();
             return result;
