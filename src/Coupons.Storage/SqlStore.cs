@@ -217,19 +217,21 @@ public abstract partial class SqlStore : ICouponStore
     /// which serialises every issue and redemption of one customer across all nodes.</summary>
     protected async Task<Customer?> FindCustomerAsync(DbConnection c, DbTransaction? tx, long orgId, CustomerRef who, bool lockRow)
     {
-        var (column, value) = who switch
-        {
-            { Id: { } id } => ("id", (object)id),
-            { Mobile: { Length: > 0 } m } => ("mobile", m),
-            { Email: { Length: > 0 } e } => ("email", e),
-            { ExternalId: { Length: > 0 } x } => ("external_id", x),
-            _ => ("", (object)""),
-        };
-        if (column == "") return null;
+        if (CustomerCondition(who) is not (string column, object value)) return null;
         return await c.QuerySingleOrDefaultAsync<Customer>(
             $"SELECT {CustomerColumns} FROM customers WHERE org_id = @orgId AND {column} = @value{(lockRow ? ForUpdate : "")}",
             new { orgId, value }, tx);
     }
+
+    /// <summary>The column and value that find the customer a request names (id, then mobile, email, external id); null when it names none.</summary>
+    protected static (string Column, object Value)? CustomerCondition(CustomerRef who) => who switch
+    {
+        { Id: { } id } => ("id", id),
+        { Mobile: { Length: > 0 } m } => ("mobile", m),
+        { Email: { Length: > 0 } e } => ("email", e),
+        { ExternalId: { Length: > 0 } x } => ("external_id", x),
+        _ => null,
+    };
 
     public Task<bool> SetCustomerStatusAsync(long orgId, long id, FraudStatus fraud, bool couponsBlocked) =>
         WriteAsync(async (c, tx) => await c.ExecuteAsync(
