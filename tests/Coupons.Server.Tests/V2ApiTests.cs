@@ -274,6 +274,25 @@ public abstract class V2ApiTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
     }
 
     [Fact]
+    public async Task More_listings_at_once_than_run_together_are_each_answered_in_full()
+    {
+        var org = await TestOrg.CreateAsync(app);
+        var till = await org.TillAsync();
+        var series = await org.SeriesAsync(new { isMultipleVouchersPerUserAllowed = true });
+        var customerId = await org.CustomerAsync(mobile: "900014");
+        var codes = await IssueCodesAsync(till, Id(series), "900014", 30);
+
+        // Several times the number of listings built at once (twice the cores): the rest wait their turn.
+        var n = Environment.ProcessorCount * 8;
+        var answers = await Task.WhenAll(Enumerable.Range(0, n).Select(_ => GetAsync(till, $"/v2/customers/{customerId}/coupons")));
+        foreach (var (response, body) in answers)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(codes.Order(), body["entity"]!.AsArray().Select(e => e!["code"]!.GetValue<string>()).Order());
+        }
+    }
+
+    [Fact]
     public async Task Coupon_code_case_changes_only_how_the_code_is_written()
     {
         var org = await TestOrg.CreateAsync(app);
