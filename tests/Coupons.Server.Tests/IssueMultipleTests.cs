@@ -42,4 +42,23 @@ public abstract class IssueMultipleTests<TApp>(TApp app) : IClassFixture<TApp> w
         var stored = await (await org.Admin.GetAsync($"/v2/coupon/series/{seriesId}")).Json();
         Assert.Equal(5, stored["numIssued"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task More_large_issues_at_once_than_run_together_each_take_their_coupons()
+    {
+        var org = await TestOrg.CreateAsync(app);
+        var till = await org.TillAsync();
+        var series = await org.SeriesAsync(new { isMultipleVouchersPerUserAllowed = true });
+        var seriesId = series["id"]!.GetValue<long>();
+        // Several times the number of large issues run at once (four times the cores): the rest wait their turn.
+        var n = Environment.ProcessorCount * 8;
+        var mobiles = Enumerable.Range(0, n).Select(i => $"9200{i:D4}").ToArray();
+        foreach (var mobile in mobiles) await org.CustomerAsync(mobile: mobile);
+
+        var answers = await Task.WhenAll(mobiles.Select(m => IssueAsync(till, seriesId, m, 20)));
+        Assert.All(answers, a => Assert.Equal(20, a["successCount"]!.GetValue<int>()));
+        Assert.Equal(n * 20, answers.SelectMany(Codes).Distinct().Count());
+        var stored = await (await org.Admin.GetAsync($"/v2/coupon/series/{seriesId}")).Json();
+        Assert.Equal(n * 20, stored["numIssued"]!.GetValue<int>());
+    }
 }

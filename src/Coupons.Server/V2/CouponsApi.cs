@@ -47,8 +47,19 @@ public static class CouponsApi
 
         var caller = http.Caller();
         var results = new List<IssueResult>();
-        // One transaction per series: a refusal in one series does not undo the coupons of another.
-        foreach (var id in seriesIds) results.Add(await store.IssueAsync(caller, id, who, (int)count, metadata));
+        // Hundreds of coupons in one request: as for listings, a few such requests at once keep the cores busy, and
+        // more only hold more rows in memory together.
+        var gate = count > 10 ? LargeIssues : null;
+        if (gate is not null) await gate.WaitAsync(http.RequestAborted);
+        try
+        {
+            // One transaction per series: a refusal in one series does not undo the coupons of another.
+            foreach (var id in seriesIds) results.Add(await store.IssueAsync(caller, id, who, (int)count, metadata));
+        }
+        finally
+        {
+            gate?.Release();
+        }
 
         var coupons = results.SelectMany(r => r.Coupons).Select(c => new IssuedCode(c.Coupon.Code, c.Coupon.Id)).ToList();
         var refusals = results.Where(r => !r.Refusal.Ok).Select(IssueError).ToList();
@@ -112,6 +123,7 @@ public static class CouponsApi
     // gains nothing; past that, a listing waits its turn, and 64 listings at once no longer hold 64 answers in memory
     // together (the server stayed over 300 MB with them).
     static readonly SemaphoreSlim Listings = new(Math.Max(2, Environment.ProcessorCount * 2));
+    static readonly SemaphoreSlim LargeIssues = new(Math.Max(4, Environment.ProcessorCount * 4));
 
     static async ValueTask<object?> FewListingsAtOnceAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
