@@ -315,11 +315,11 @@ public abstract partial class SqlStore
         {
             return await WriteAsync(async (c, tx) =>
             {
-                var customer = await FindCustomerAsync(c, tx, caller.OrgId, who, lockRow: true);
+                var (customer, first) = await RedeemStartAsync(c, tx, caller.OrgId, who, items, lockRows: true);
                 var results = new List<RedeemItemResult>();
                 foreach (var item in items)
                 {
-                    var result = await EvaluateAsync(c, tx, caller, customer, item, lockRows: true);
+                    var result = await EvaluateAsync(c, tx, caller, customer, item, lockRows: true, results.Count == 0 ? first : null);
                     if (result.Outcome.Ok) result = await WriteRedemptionAsync(c, tx, caller, customer!, result);
                     results.Add(result);
                 }
@@ -343,39 +343,86 @@ public abstract partial class SqlStore
     public async Task<RedeemResult> CheckRedeemableAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items)
     {
         await using var c = await OpenReadAsync();
-        var customer = await FindCustomerAsync(c, null, caller.OrgId, who, lockRow: false);
+        var (customer, first) = await RedeemStartAsync(c, null, caller.OrgId, who, items, lockRows: false);
         var results = new List<RedeemItemResult>();
-        foreach (var item in items) results.Add(await EvaluateAsync(c, null, caller, customer, item, lockRows: false));
+        foreach (var item in items) results.Add(await EvaluateAsync(c, null, caller, customer, item, lockRows: false, results.Count == 0 ? first : null));
         return new RedeemResult(customer, results);
     }
 
     /// <summary>"FOR UPDATE OF alias": on PostgreSQL a join locks only the named table's row; empty on SQLite.</summary>
     protected abstract string ForUpdateOf(string alias);
 
-    async Task<RedeemItemResult> EvaluateAsync(DbConnection c, DbTransaction? tx, Caller caller, Customer? customer, RedeemRequest item, bool lockRows)
+    /// <summary>
+    /// The usual case's facts in one statement (a coupon of its own code): the coupon (locked: the customer's row is
+    /// already locked, so the order stays customer, coupon), its series (not locked: the conditional UPDATE on its
+    /// counter decides the series limit) and the customer's live redemptions in that series, counted for the customer
+    /// whose id <paramref name="customerId"/> gives. The customer's lock is taken by an earlier statement, so this
+    /// statement's snapshot already sees every redemption of theirs.
+    /// </summary>
+    string FactsSql(string customerId, bool lockRows) =>
+        $"""
+        SELECT {CouponColumns}, s.{SeriesColumns.Replace(", ", ", s.")},
+               (SELECT COUNT(*) FROM redemptions r WHERE r.customer_id = {customerId} AND r.series_id = c.series_id AND r.reversed_at IS NULL) AS in_series,
+               (SELECT COUNT(*) FROM redemptions r WHERE r.customer_id = {customerId} AND r.series_id = c.series_id AND r.reversed_at IS NULL AND r.coupon_id = c.id) AS of_coupon,
+               (SELECT MAX(r.redeemed_at) FROM redemptions r WHERE r.customer_id = {customerId} AND r.series_id = c.series_id AND r.reversed_at IS NULL) AS last_at
+        FROM coupons c JOIN series s ON s.id = c.series_id
+        WHERE c.org_id = @orgId AND c.code_key = @key AND NOT c.is_generic{(lockRows ? ForUpdateOf("c") : "")}
+        """;
+
+    static readonly int CouponColumnCount = CouponColumns.Split(", ").Length;
+    static readonly int SeriesColumnCount = SeriesColumns.Split(", ").Length;
+
+    /// <summary>One statement's facts: the coupon of a code with its series and the customer's redemption counts (all null when no such coupon).</summary>
+    sealed record Facts(Coupon? Coupon, SeriesRow? Series, RedemptionStats? Stats);
+
+    /// <summary>
+    /// The customer (locked when <paramref name="lockRows"/>) and the facts of the first item, in one command: one
+    /// round trip on PostgreSQL instead of two. At READ COMMITTED the facts statement takes its snapshot after the
+    /// customer statement has finished, so with the customer's lock held, as when they were sent one by one.
+    /// </summary>
+    async Task<(Customer? Customer, Facts? First)> RedeemStartAsync(DbConnection c, DbTransaction? tx, long orgId, CustomerRef who, IReadOnlyList<RedeemRequest> items, bool lockRows)
+    {
+        if (items.Count == 0 || CustomerCondition(who) is not (string column, object value))
+            return (await FindCustomerAsync(c, tx, orgId, who, lockRows), null);
+        await using var cmd = c.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText =
+            $"SELECT {CustomerColumns} FROM customers WHERE org_id = @orgId AND {column} = @value{(lockRows ? ForUpdate : "")};\n" +
+            FactsSql($"COALESCE((SELECT id FROM customers WHERE org_id = @orgId AND {column} = @value), 0)", lockRows);
+        foreach (var (name, v) in new (string, object)[] { ("orgId", orgId), ("value", value), ("key", CodeGenerator.Normalize(items[0].Code)) })
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = name;
+            p.Value = v;
+            cmd.Parameters.Add(p);
+        }
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var customer = await reader.ReadAsync() ? reader.GetRowParser<Customer>()(reader) : null;
+        if (customer is not null && await reader.ReadAsync()) throw new InvalidOperationException("more than one customer matches");
+        await reader.NextResultAsync();
+        if (!await reader.ReadAsync()) return (customer, new Facts(null, null, null));
+        var facts = new Facts(
+            reader.GetRowParser<Coupon>(typeof(Coupon), 0, CouponColumnCount)(reader),
+            reader.GetRowParser<SeriesRow>(typeof(SeriesRow), CouponColumnCount, SeriesColumnCount)(reader),
+            reader.GetRowParser<RedemptionStats>(typeof(RedemptionStats), CouponColumnCount + SeriesColumnCount, 3)(reader));
+        if (await reader.ReadAsync()) throw new InvalidOperationException("more than one coupon matches");
+        return (customer, facts);
+    }
+
+    async Task<RedeemItemResult> EvaluateAsync(DbConnection c, DbTransaction? tx, Caller caller, Customer? customer, RedeemRequest item, bool lockRows, Facts? prefetched = null)
     {
         var orgId = caller.OrgId;
         var key = CodeGenerator.Normalize(item.Code);
         var forUpdate = lockRows ? ForUpdate : "";
-        // One round trip for the usual case (a coupon of its own code): the coupon (locked: the customer's row is
-        // already locked, so the order stays customer, coupon), its series (not locked: the conditional UPDATE on its
-        // counter decides the series limit) and the customer's live redemptions in that series. The customer's lock
-        // was taken by an earlier statement, so this statement's snapshot already sees every redemption of theirs.
         var customerId = customer?.Id ?? 0;
-        var found = (await c.QueryAsync<Coupon, SeriesRow, RedemptionStats, (Coupon Coupon, SeriesRow Series, RedemptionStats Stats)>(
-            $"""
-            SELECT {CouponColumns}, s.{SeriesColumns.Replace(", ", ", s.")},
-                   (SELECT COUNT(*) FROM redemptions r WHERE r.customer_id = @customerId AND r.series_id = c.series_id AND r.reversed_at IS NULL) AS in_series,
-                   (SELECT COUNT(*) FROM redemptions r WHERE r.customer_id = @customerId AND r.series_id = c.series_id AND r.reversed_at IS NULL AND r.coupon_id = c.id) AS of_coupon,
-                   (SELECT MAX(r.redeemed_at) FROM redemptions r WHERE r.customer_id = @customerId AND r.series_id = c.series_id AND r.reversed_at IS NULL) AS last_at
-            FROM coupons c JOIN series s ON s.id = c.series_id
-            WHERE c.org_id = @orgId AND c.code_key = @key AND NOT c.is_generic{(lockRows ? ForUpdateOf("c") : "")}
-            """, (k, s, st) => (k, s, st), new { orgId, key, customerId }, tx, splitOn: "id,in_series")).SingleOrDefault();
+        var found = prefetched ?? (await c.QueryAsync<Coupon, SeriesRow, RedemptionStats, Facts>(
+            FactsSql("@customerId", lockRows), (k, s, st) => new Facts(k, s, st), new { orgId, key, customerId }, tx, splitOn: "id,in_series"))
+            .SingleOrDefault() ?? new Facts(null, null, null);
         var coupon = found.Coupon;
         var series = found.Series?.ToSeries();
         int ofCoupon = 0, inSeries = 0;
         DateTimeOffset? last = null;
-        if (coupon is not null && customer is not null) (ofCoupon, inSeries, last) = ((int)found.Stats.OfCoupon, (int)found.Stats.InSeries, found.Stats.LastAt);
+        if (coupon is not null && customer is not null && found.Stats is { } counted) (ofCoupon, inSeries, last) = ((int)counted.OfCoupon, (int)counted.InSeries, counted.LastAt);
         var unissued = false;
         var genericNotHeld = false;
         if (coupon is { CustomerId: null }) { unissued = true; coupon = null; series = null; }
