@@ -46,6 +46,8 @@ static class Driver
                 o = Outcome.Error;
             }
             var done = Stopwatch.GetTimestamp();
+            if (o == Outcome.Stop && !plan.UntilStop && done < end)
+                Interlocked.CompareExchange(ref firstError, "ran out of coupons or customers to use before the run ended: the rates are not valid; use a bigger data set (--customers)", null);
             // Counted: what is answered inside the window (its latency from its planned start, even if that was before).
             if (plan.UntilStop || (done >= measureFrom && done <= end))
             {

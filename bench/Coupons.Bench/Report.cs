@@ -25,7 +25,7 @@ static class Report
         s.AppendLine($"- {(o.Rate > 0 ? $"Open loop at {o.Rate}/s" : "Closed loop")}, keep-alive HTTP/1.1, {o.Seconds} s measured after {o.Warmup} s warm-up per run; raw run first, then the service, same clients");
         if (startup is not null) s.AppendLine($"- Start-up to healthy on the existing database: {startup:F2} s");
         if (peakMb is not null) s.AppendLine($"- Server peak memory (VmHWM) over the whole run: {peakMb:F0} MB");
-        s.AppendLine($"- Command: `dotnet bench/Coupons.Bench/bin/Release/net10.0/Coupons.Bench.dll --backend {backend} --clients {o.Clients} --seconds {o.Seconds}{(o.Quick ? " --quick" : "")}`");
+        s.AppendLine($"- Command: `dotnet bench/Coupons.Bench/bin/Release/net10.0/Coupons.Bench.dll --backend {backend} --clients {o.Clients} --seconds {o.Seconds}{(o.Warmup != 1 ? $" --warmup {o.Warmup}" : "")}{(o.Rate > 0 ? $" --rate {o.Rate}" : "")}{(o.Ops is { } ops ? $" --ops {string.Join(',', ops)}" : "")}{(o.Quick ? " --quick" : "")}`");
         s.AppendLine();
         s.AppendLine("## Results");
         s.AppendLine();
