@@ -67,9 +67,9 @@ public abstract partial class SqlStore
                     facts = facts with { CouponsHeldInSeries = facts.CouponsHeldInSeries + 1, LastIssuedInSeries = now, ActiveCouponInSeries = facts.ActiveCouponInSeries ?? (validTill is null || validTill > now ? new Coupon { ValidTill = validTill } : null) };
                     continue;
                 }
-                var coupon = await TakeCouponAsync(c, tx, caller, series!, customer!, now, zone, metadata);
+                var (coupon, outboxWritten) = await TakeCouponAsync(c, tx, caller, series!, customer!, now, zone, metadata);
                 if (coupon is null) { refusal = new Outcome(Status.MaxCreateReached); break; }
-                events.Add(("coupon.issued", coupon));
+                if (!outboxWritten) events.Add(("coupon.issued", coupon));
                 issued.Add(new IssuedCoupon(coupon, Resent: false));
                 series = series! with { NumIssued = series.NumIssued + 1 };
                 facts = facts with { CouponsHeldInSeries = facts.CouponsHeldInSeries + 1, LastIssuedInSeries = now, ActiveCouponInSeries = facts.ActiveCouponInSeries ?? (coupon.ValidTill is null || coupon.ValidTill > now ? coupon : null) };
@@ -150,20 +150,62 @@ public abstract partial class SqlStore
     }
 
     /// <summary>
+    /// One statement that issues a coupon of a generated series (null where the backend has none): the series
+    /// counter's conditional UPDATE, the coupon's INSERT (only if the counter moved; nothing if the code is taken) and
+    /// its outbox row (payload <c>{"couponId":</c> id <c>,</c> then <c>@rest</c>). Answers one row: <c>bumped</c> (0 or
+    /// 1), then the coupon's columns (all NULL when no coupon was inserted). Parameters: orgId, seriesId, code,
+    /// customerId, tillId, storeId, now, validTill, pin, metadata, rest.
+    /// </summary>
+    protected virtual string? IssueGeneratedSql => null;
+
+    sealed class Bumped
+    {
+        public long Count { get; set; }
+    }
+
+    /// <summary>
     /// Takes one coupon for the customer: bumps the series' issued counter only while under maxCreate
     /// (the conditional UPDATE is what makes the limit hold under any concurrency), then creates or assigns the code.
-    /// Returns null when the series is exhausted; nothing is then written.
+    /// Returns null when the series is exhausted; nothing is then written. OutboxWritten: the coupon's outbox row was
+    /// written with it (else the caller writes it).
     /// </summary>
-    async Task<Coupon?> TakeCouponAsync(DbConnection c, DbTransaction tx, Caller caller, Series series, Customer customer, DateTimeOffset now, TimeZoneInfo zone, string? metadata)
+    async Task<(Coupon? Coupon, bool OutboxWritten)> TakeCouponAsync(DbConnection c, DbTransaction tx, Caller caller, Series series, Customer customer, DateTimeOffset now, TimeZoneInfo zone, string? metadata)
     {
         var orgId = caller.OrgId;
         var uploaded = series.Kind == SeriesKind.Uploaded;
-        var bumped = await c.ExecuteAsync(
-            $"""
-            UPDATE series SET num_issued = num_issued + 1{(uploaded ? ", num_uploaded_non_issued = num_uploaded_non_issued - 1" : "")}
-            WHERE org_id = @orgId AND id = @id AND (max_create < 0 OR num_issued < max_create){(uploaded ? " AND num_uploaded_non_issued > 0" : "")}
-            """, new { orgId, id = series.Id }, tx);
-        if (bumped == 0) return null;
+        var validTill = IssueRules.ValidTill(series, now, zone);
+        if (series.Kind == SeriesKind.Generated && IssueGeneratedSql is { } oneStatement)
+        {
+            var code = CodeGenerator.Generate(series.AlphaNumeric, series.RandomCodeLength);
+            // The outbox payload as OutboxAsync writes it, less its first field (the id the INSERT gives).
+            var rest = JsonSerializer.Serialize(new { code, seriesId = series.Id, customerId = customer.Id, redemptionId = (long?)null }, CouponJson.Options)[1..];
+            var (counted, inserted) = (await c.QueryAsync<Bumped, Coupon, (Bumped, Coupon?)>(oneStatement, (b, k) => (b, k), new
+            {
+                orgId,
+                seriesId = series.Id,
+                code,
+                customerId = customer.Id,
+                tillId = caller.Till.Id,
+                storeId = caller.Store.Id,
+                now,
+                validTill,
+                pin = RandomNumberGenerator.GetString("0123456789", 4),
+                metadata,
+                rest,
+            }, tx, splitOn: "id")).Single();
+            if (counted.Count == 0) return (null, false);
+            if (inserted is not null) return (inserted, true);
+            // The random code was someone else's (rare): the counter has moved; the loop below finds a free code.
+        }
+        else
+        {
+            var bumped = await c.ExecuteAsync(
+                $"""
+                UPDATE series SET num_issued = num_issued + 1{(uploaded ? ", num_uploaded_non_issued = num_uploaded_non_issued - 1" : "")}
+                WHERE org_id = @orgId AND id = @id AND (max_create < 0 OR num_issued < max_create){(uploaded ? " AND num_uploaded_non_issued > 0" : "")}
+                """, new { orgId, id = series.Id }, tx);
+            if (bumped == 0) return (null, false);
+        }
 
         var p = new
         {
@@ -173,7 +215,7 @@ public abstract partial class SqlStore
             tillId = caller.Till.Id,
             storeId = caller.Store.Id,
             now,
-            validTill = IssueRules.ValidTill(series, now, zone),
+            validTill,
             pin = RandomNumberGenerator.GetString("0123456789", 4),
             metadata,
         };
@@ -217,7 +259,7 @@ public abstract partial class SqlStore
                 }
                 break;
         }
-        return taken;
+        return (taken, false);
     }
 
     /// <summary>
@@ -270,7 +312,7 @@ public abstract partial class SqlStore
     }
 
     /// <summary>The coupon columns as an INSERT or UPDATE of coupons returns them.</summary>
-    static readonly string ReturnedCoupon = CouponColumns.Replace("c.", "");
+    protected static readonly string ReturnedCoupon = CouponColumns.Replace("c.", "");
 
     /// <summary>Outbox rows for several coupons of one customer in one statement.</summary>
     async Task OutboxAsync(DbConnection c, DbTransaction tx, long orgId, List<(string Kind, Coupon Coupon)> events, Customer customer, DateTimeOffset now)

@@ -61,4 +61,43 @@ public abstract class IssueMultipleTests<TApp>(TApp app) : IClassFixture<TApp> w
         var stored = await (await org.Admin.GetAsync($"/v2/coupon/series/{seriesId}")).Json();
         Assert.Equal(n * 20, stored["numIssued"]!.GetValue<int>());
     }
+
+    [Fact]
+    public async Task A_random_code_someone_holds_is_drawn_again_without_counting_the_coupon_twice()
+    {
+        var org = await TestOrg.CreateAsync(app);
+        var till = await org.TillAsync();
+        // Half of the 10,000 four-digit codes are taken by an uploaded series of the same organisation: about every
+        // second draw of the generated series below meets a taken code and must draw again.
+        var uploaded = await org.SeriesAsync(new { seriesType = "UPLOADED" });
+        var taken = Enumerable.Range(0, 5_000).Select(i => (i * 2).ToString("D4")).ToArray();
+        var upload = await org.Admin.PostAsJsonAsync($"/v2/coupon/series/{uploaded["id"]}/codes", taken);
+        Assert.Equal(HttpStatusCode.OK, upload.StatusCode);
+        var series = await org.SeriesAsync(new { isMultipleVouchersPerUserAllowed = true, alphaNumeric = false, randomCodeLength = 4, maxCreate = 40 });
+        var seriesId = series["id"]!.GetValue<long>();
+        var customerId = await org.CustomerAsync(mobile: "930001");
+
+        var codes = new List<string>();
+        for (var i = 0; i < 40; i++) codes.AddRange(Codes(await IssueAsync(till, seriesId, "930001", 1)));
+        await IssueAsync(till, seriesId, "930001", 1, HttpStatusCode.BadRequest); // maxCreate reached
+
+        Assert.Equal(40, codes.Distinct().Count());
+        Assert.Empty(codes.Intersect(taken));
+        var stored = await (await org.Admin.GetAsync($"/v2/coupon/series/{seriesId}")).Json();
+        Assert.Equal(40, stored["numIssued"]!.GetValue<int>());
+        var held = (await org.Store.ListCustomerCouponsAsync(org.OrgId, customerId)).Select(d => d.Coupon.Id).Order().ToArray();
+        Assert.Equal(40, held.Length);
+
+        // One coupon.issued event per coupon, naming it, whichever way its code was found.
+        await using var db = app.Provider == "sqlite"
+            ? (System.Data.Common.DbConnection)new Microsoft.Data.Sqlite.SqliteConnection(app.ConnectionString)
+            : new Npgsql.NpgsqlConnection(app.ConnectionString);
+        await db.OpenAsync();
+        var payloads = await Dapper.SqlMapper.QueryAsync<string>(db,
+            "SELECT payload FROM outbox WHERE org_id = @orgId AND kind = 'coupon.issued'", new { orgId = org.OrgId });
+        var named = payloads.Select(p => JsonNode.Parse(p)!).Where(p => p["seriesId"]!.GetValue<long>() == seriesId)
+            .Select(p => p["couponId"]!.GetValue<long>()).Order().ToArray();
+        Assert.Equal(held, named);
+    }
 }
+

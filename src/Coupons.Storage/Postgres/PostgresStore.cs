@@ -73,6 +73,25 @@ public sealed class PostgresStore : SqlStore, IAsyncDisposable
         SELECT id FROM r
         """;
 
+    // The same chain for an issue: counter, coupon (ON CONFLICT: a taken code inserts nothing), outbox. The last SELECT
+    // always answers one row, so the caller tells "series exhausted" (bumped 0) from "code taken" (bumped 1, no coupon).
+    protected override string IssueGeneratedSql =>
+        $$"""
+        WITH s AS (
+            UPDATE series SET num_issued = num_issued + 1
+            WHERE org_id = @orgId AND id = @seriesId AND (max_create < 0 OR num_issued < max_create) RETURNING id),
+        k AS (
+            INSERT INTO coupons (org_id, series_id, code, code_key, customer_id, issued_by_till_id, issued_at_store_id,
+                                 issued_on, valid_till, pin_code, metadata, created_at)
+            SELECT @orgId, @seriesId, @code, @code, @customerId, @tillId, @storeId, @now, @validTill, @pin, CAST(@metadata AS text), @now FROM s
+            ON CONFLICT (org_id, code_key) WHERE NOT is_generic DO NOTHING
+            RETURNING {{ReturnedCoupon}}),
+        o AS (
+            INSERT INTO outbox (org_id, kind, payload, next_attempt_at, created_at)
+            SELECT @orgId, 'coupon.issued', '{"couponId":' || k.id || ',' || CAST(@rest AS text), @now, @now FROM k)
+        SELECT (SELECT COUNT(*) FROM s) AS count, k.* FROM (SELECT 1) AS one LEFT JOIN k ON TRUE
+        """;
+
     protected override string InList(string column, string parameter) => $"{column} = ANY({parameter})";
 
     protected override bool IsUniqueViolation(Exception e) =>
