@@ -566,6 +566,12 @@ public abstract partial class SqlStore
                 var now = Now;
                 foreach (var id in redemptionIds.Distinct().Order())
                 {
+                    // The redeemer's row first, as a redemption takes it: a reversal and a redemption of the same
+                    // customer then queue on it, instead of taking coupon and series rows in opposite orders (a
+                    // deadlock, which the guarantees harness met under load).
+                    await c.ExecuteAsync(
+                        $"SELECT id FROM customers WHERE id = (SELECT customer_id FROM redemptions WHERE org_id = @orgId AND id = @id){ForUpdate}",
+                        new { orgId = caller.OrgId, id }, tx);
                     var r = await c.QuerySingleOrDefaultAsync<Redemption>(
                         $"SELECT id, org_id, coupon_id, series_id, customer_id FROM redemptions WHERE org_id = @orgId AND id = @id AND reversed_at IS NULL{ForUpdate}",
                         new { orgId = caller.OrgId, id }, tx);
