@@ -177,8 +177,8 @@ public abstract partial class SqlStore
         if (series.Kind == SeriesKind.Generated && IssueGeneratedSql is { } oneStatement)
         {
             var code = CodeGenerator.Generate(series.AlphaNumeric, series.RandomCodeLength);
-            // The outbox payload as OutboxAsync writes it, less its first field (the id the INSERT gives).
-            var rest = JsonSerializer.Serialize(new { code, seriesId = series.Id, customerId = customer.Id, redemptionId = (long?)null }, CouponJson.Options)[1..];
+            // The outbox payload less its first field: the coupon id is the one the INSERT gives.
+            var rest = CouponEventRest(code, series.Id, customer.Id, redemptionId: null);
             var (counted, inserted) = (await c.QueryAsync<Bumped, Coupon, (Bumped, Coupon?)>(oneStatement, (b, k) => (b, k), new
             {
                 orgId,
@@ -314,6 +314,14 @@ public abstract partial class SqlStore
     /// <summary>The coupon columns as an INSERT or UPDATE of coupons returns them.</summary>
     protected static readonly string ReturnedCoupon = CouponColumns.Replace("c.", "");
 
+    /// <summary>A coupon event's outbox payload: <c>{"couponId":…,"code":…,"seriesId":…,"customerId":…,"redemptionId":…}</c>.</summary>
+    static string CouponEventPayload(Coupon coupon, long customerId, long? redemptionId) =>
+        "{\"couponId\":" + coupon.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) + "," + CouponEventRest(coupon.Code, coupon.SeriesId, customerId, redemptionId);
+
+    /// <summary>The payload after its first field, for a statement that appends it to the coupon id it inserts.</summary>
+    static string CouponEventRest(string code, long seriesId, long customerId, long? redemptionId) =>
+        JsonSerializer.Serialize(new { code, seriesId, customerId, redemptionId }, CouponJson.Options)[1..];
+
     /// <summary>Outbox rows for several coupons of one customer in one statement.</summary>
     async Task OutboxAsync(DbConnection c, DbTransaction tx, long orgId, List<(string Kind, Coupon Coupon)> events, Customer customer, DateTimeOffset now)
     {
@@ -323,7 +331,7 @@ public abstract partial class SqlStore
         {
             var (kind, coupon) = events[i];
             args.Add($"k{i}", kind);
-            args.Add($"p{i}", JsonSerializer.Serialize(new { couponId = coupon.Id, code = coupon.Code, seriesId = coupon.SeriesId, customerId = customer.Id, redemptionId = (long?)null }, CouponJson.Options));
+            args.Add($"p{i}", CouponEventPayload(coupon, customer.Id, redemptionId: null));
             rows.Append(i == 0 ? "" : ", ").Append($"(@orgId, @k{i}, @p{i}, @now, @now)");
         }
         await c.ExecuteAsync($"INSERT INTO outbox (org_id, kind, payload, next_attempt_at, created_at) VALUES {rows}", args, tx);
@@ -331,7 +339,7 @@ public abstract partial class SqlStore
 
     async Task OutboxAsync(DbConnection c, DbTransaction tx, long orgId, string kind, Coupon coupon, Customer customer, DateTimeOffset now, long? redemptionId = null)
     {
-        var payload = JsonSerializer.Serialize(new { couponId = coupon.Id, code = coupon.Code, seriesId = coupon.SeriesId, customerId = customer.Id, redemptionId }, CouponJson.Options);
+        var payload = CouponEventPayload(coupon, customer.Id, redemptionId);
         await c.ExecuteAsync(
             "INSERT INTO outbox (org_id, kind, payload, next_attempt_at, created_at) VALUES (@orgId, @kind, @payload, @now, @now)",
             new { orgId, kind, payload, now }, tx);
