@@ -93,15 +93,3 @@ public static class IssueRules
     public static bool IsSeriesExpired(Series series, DateTimeOffset instant) =>
         series.ValidTillDate is { } till && instant > TimeZones.EndOfDay(TimeZones.UtcDate(till), TimeZoneInfo.Utc);
 }
-
-static class CustomerRules
-{
-    /// <summary>Fraud and blocking refuse both issual and redemption.</summary>
-    public static Outcome? Refusal(Customer customer) => customer switch
-    {
-        { FraudStatus: FraudStatus.Marked } => Status.FraudCustomer,
-        { FraudStatus: FraudStatus.Confirmed } => Status.ConfirmedFraud,
-        { CouponsBlocked: true } => Status.CustomerBlocked,
-        _ => null,
-    };
-}

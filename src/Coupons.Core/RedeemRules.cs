@@ -4,6 +4,8 @@ namespace Coupons.Core;
 public sealed record RedeemRequest
 {
     public string Code { get; init; } = "";
+    /// <summary>The coupon named by its id instead of its code (v1.1 accepts either); when set, the code is not used to find it.</summary>
+    public long? CouponId { get; init; }
     public string? ValidationCode { get; init; }
     public string? TransactionNumber { get; init; }
     public decimal? BillAmount { get; init; }
@@ -142,6 +144,12 @@ public static class RedeemRules
         if (!BillAmountAllowed(series, facts.Request.BillAmount ?? 0m)) return Status.InvalidTransactionAmount;
         return null;
     }
+
+    /// <summary>
+    /// The largest bill amount the API accepts at all (a trillion), in v1.1 and v2 alike: larger amounts are refused
+    /// with 733 before any series is read. The database's numeric(18,4) column holds it with room to spare.
+    /// </summary>
+    public const decimal MaxBillAmount = 1_000_000_000_000m;
 
     /// <summary>A bill amount is not negative and lies within the series' positive minBillAmount and maxBillAmount.</summary>
     public static bool BillAmountAllowed(Series series, decimal amount) =>

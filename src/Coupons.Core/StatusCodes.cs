@@ -190,6 +190,12 @@ public static class Status
 
     public static string V2Message(int code) => V2Messages.TryGetValue(code, out var m) ? m : Message(code);
 
+    /// <summary>The outcome a v1.1 client sees: v2's warning codes for issue limits (5002, 5004), which v1.1's table
+    /// does not have, read as 709 "already holds a coupon", keeping their message.</summary>
+    public static Outcome V11View(Outcome o) => o.Code is OnlyOneCoupon or MaxCouponsPerUser
+        ? new Outcome(AlreadyHoldsCoupon, o.Detail ?? Message(o.Code))
+        : o;
+
     public static bool IsKnown(int code) => Messages.ContainsKey(code);
 }
 

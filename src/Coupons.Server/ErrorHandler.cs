@@ -2,7 +2,6 @@ using Coupons.Core;
 using Coupons.Server.Formats;
 using Coupons.Server.Formats.V11;
 using Microsoft.AspNetCore.Diagnostics;
-using Npgsql;
 
 namespace Coupons.Server;
 
@@ -15,8 +14,8 @@ public static class ErrorHandler
     public static int StatusFor(Exception e) => e switch
     {
         BadHttpRequestException b => b.StatusCode,
-        // PostgreSQL text cannot hold U+0000: a request carrying one, in any field that reaches the database, is malformed.
-        PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire } => StatusCodes.Status400BadRequest,
+        // A value the database cannot store (PostgreSQL text cannot hold U+0000), in any field that reaches it: malformed.
+        Coupons.Storage.StoreInputException => StatusCodes.Status400BadRequest,
         // A JSON string that is not valid UTF-8 is found only when it is read as text (System.Text.Json checks lazily).
         InvalidOperationException { InnerException: System.Text.DecoderFallbackException } => StatusCodes.Status400BadRequest,
         _ => StatusCodes.Status500InternalServerError,
@@ -56,7 +55,7 @@ public static class ErrorHandler
 
     static string Describe(Exception? e) => e switch
     {
-        PostgresException => "text must not contain the NUL character",
+        Coupons.Storage.StoreInputException s => s.Message,
         { InnerException: System.Text.DecoderFallbackException } => "the body is not valid UTF-8",
         { InnerException: System.Text.Json.JsonException j } => j.Message,
         _ => e?.Message ?? "",

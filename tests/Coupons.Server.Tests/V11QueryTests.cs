@@ -50,6 +50,7 @@ public abstract class V11QueryTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var answer = await V11.GetAsync(till, $"/v1.1/coupon/isredeemable?format=json&id={id}&mobile={Mobile}");
         Assert.Equal("true", V11.Text(answer.Item["is_redeemable"]));
         Assert.Equal(700, answer.ItemCode);
+        Assert.Equal(code, V11.Text(answer.Item["code"]));
     }
 
     [Fact]

@@ -45,6 +45,34 @@ public abstract class V11RedeemTests<TApp>(TApp app) : IClassFixture<TApp> where
     }
 
     [Fact]
+    public async Task A_coupon_named_by_its_id_is_redeemed_and_answered_with_its_code()
+    {
+        var s = await IssuedAsync();
+        var id = V11.Text((await V11.GetAsync(s.Till, $"/v1.1/coupon/get?format=json&code={s.Code}")).Item["id"]);
+        JsonObject Coupon() => new() { ["id"] = id, ["customer"] = V11.Customer(Mobile), ["transaction"] = new JsonObject { ["number"] = "bill-by-id" } };
+        var answer = await V11.PostAsync(s.Till, "/v1.1/coupon/redeem?format=json", V11.Root(Coupon()));
+        V11.AssertRedeemed(answer);
+        Assert.Equal(s.Code, V11.Text(answer.Item["code"]));
+        Assert.Equal(1, (await V11.SeriesV2Async(s.Org, s.SeriesId))["numRedeemed"]!.GetValue<int>());
+        // The same id again: the coupon is used (711), not unknown.
+        V11.AssertRefused(await V11.PostAsync(s.Till, "/v1.1/coupon/redeem?format=json", V11.Root(Coupon())), 711);
+    }
+
+    [Fact]
+    public async Task An_id_that_is_no_coupon_of_the_organisation_gives_702()
+    {
+        var s = await IssuedAsync();
+        var other = await IssuedAsync();
+        var theirs = V11.Text((await V11.GetAsync(other.Till, $"/v1.1/coupon/get?format=json&code={other.Code}")).Item["id"]);
+        foreach (var id in new[] { theirs, "999999999" })
+        {
+            var coupon = new JsonObject { ["id"] = id, ["customer"] = V11.Customer(Mobile), ["transaction"] = new JsonObject { ["number"] = "bill-x" } };
+            V11.AssertRefused(await V11.PostAsync(s.Till, "/v1.1/coupon/redeem?format=json", V11.Root(coupon)), 702);
+        }
+        Assert.Equal(0, (await V11.SeriesV2Async(other.Org, other.SeriesId))["numRedeemed"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task An_unknown_code_gives_702()
     {
         var s = await IssuedAsync();

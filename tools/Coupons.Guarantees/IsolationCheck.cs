@@ -190,9 +190,11 @@ public sealed class IsolationCheck(string provider, TextWriter log)
                 {
                     if (a.Status >= 400 && a.Status != 500) return null;
                     var response = a.Json()?["response"];
-                    var items11 = response?["coupon"] ?? response?["coupons"]?["coupon"] ?? response?["series"]?["items"]?["item"];
+                    var items11 = response?["coupon"] ?? response?["coupons"]?["coupon"] ?? response?["coupons"]?["redeemable"] ?? response?["series"]?["items"]?["item"];
                     var all = items11 is System.Text.Json.Nodes.JsonArray arr ? arr.ToList() : [items11];
-                    return all.All(i => i?["item_status"] is { } s && Answers.Str(s["success"] ?? s["status"]) == "false") ? null : $"not refused: {Api.Shorten(a.Body)}";
+                    // isredeemable answers its check with item_status.status true and the verdict in is_redeemable.
+                    return all.All(i => (i?["item_status"] is { } s && Answers.Str(s["success"] ?? s["status"]) == "false") || Answers.Str(i?["is_redeemable"]) == "false")
+                        ? null : $"not refused: {Api.Shorten(a.Body)}";
                 }
                 return a.Status is >= 400 and < 500 ? null : $"not refused: HTTP {a.Status} {Api.Shorten(a.Body)}";
         }

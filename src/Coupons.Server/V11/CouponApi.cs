@@ -62,7 +62,7 @@ public static class CouponApi
             {
                 var result = await store.IssueAsync(caller, seriesId, who);
                 var issued = result.Coupons.FirstOrDefault();
-                outcome = issued is null ? V11Views.V11(result.Refusal) : Outcome.Success;
+                outcome = issued is null ? Status.V11View(result.Refusal) : Outcome.Success;
                 node = V11Node.Obj("coupon")
                     .Add("code", issued?.Coupon.Code ?? "")
                     .Add("valid_till", V11Views.Date(issued?.Coupon.ValidTill, zone));
@@ -113,7 +113,7 @@ public static class CouponApi
         foreach (var item in items)
         {
             var who = V11Views.Customer(item.Child("customer"));
-            var (redeem, invalid) = await RedeemRequestOf(item, caller, zone, store);
+            var (redeem, invalid) = RedeemRequestOf(item, zone);
             RedeemItemResult? result = null;
             Customer? customer = null;
             var outcome = invalid ?? Outcome.Success;
@@ -127,7 +127,7 @@ public static class CouponApi
                 guard.Record(caller, who, CodeGuessGuard.IsGuess(outcome) ? 1 : 0);
             }
             var node = V11Node.Obj("coupon")
-                .Add("code", redeem.Code)
+                .Add("code", result?.Coupon?.Code ?? redeem.Code)
                 .Add(V11Views.CustomerNode(customer, who, withUserId))
                 .Add(V11Node.Obj("transaction").Add("number", redeem.TransactionNumber).Add("amount", redeem.BillAmount))
                 .Add("discount_code", result?.Series?.DiscountCode)
@@ -145,26 +145,26 @@ public static class CouponApi
         return V11Result.ForItems(oks, V11Node.Obj("coupons", nodes));
     }
 
-    /// <summary>Reads one redemption from a coupon element; a coupon named by id is looked up for its code.</summary>
-    static async Task<(RedeemRequest, Outcome?)> RedeemRequestOf(V11Node item, Caller caller, TimeZoneInfo zone, ICouponStore store)
+    /// <summary>Reads one redemption from a coupon element: the coupon is named by its code, or else by its id.</summary>
+    static (RedeemRequest, Outcome?) RedeemRequestOf(V11Node item, TimeZoneInfo zone)
     {
         var code = item.NonEmpty("code");
-        if (code is null && long.TryParse(item.Value("id"), out var couponId))
-            code = (await store.GetCouponsAsync(caller.OrgId, [couponId], [])).FirstOrDefault()?.Coupon.Code;
+        long? couponId = code is null && long.TryParse(item.Value("id"), out var id) ? id : null;
         var tx = item.Child("transaction");
         var amountText = tx?.NonEmpty("amount");
         decimal? amount = null;
         var request = new RedeemRequest
         {
             Code = code ?? item.Value("code") ?? "",
+            CouponId = couponId,
             ValidationCode = item.NonEmpty("validation_code"),
             TransactionNumber = tx?.NonEmpty("number"),
             CustomFields = CustomFields(item.Child("custom_fields")),
         };
-        if (code is null) return (request, new Outcome(Status.InvalidCode));
+        if (code is null && couponId is null) return (request, new Outcome(Status.InvalidCode));
         if (amountText is not null)
         {
-            if (!decimal.TryParse(amountText, NumberStyles.Number, CultureInfo.InvariantCulture, out var a) || a > 1_000_000_000_000m)
+            if (!decimal.TryParse(amountText, NumberStyles.Number, CultureInfo.InvariantCulture, out var a) || a > RedeemRules.MaxBillAmount)
                 return (request, new Outcome(Status.InvalidTransactionAmount));
             amount = a;
         }
@@ -230,17 +230,17 @@ public static class CouponApi
         var who = V11Views.Customer(q);
         if (guard.LockedFor(caller, who) is { } wait) return LockedOut(request.HttpContext, wait);
         var code = q["code"].FirstOrDefault()?.Trim();
-        if (string.IsNullOrEmpty(code) && long.TryParse(q["id"], out var couponId))
-            code = (await store.GetCouponsAsync(caller.OrgId, [couponId], [])).FirstOrDefault()?.Coupon.Code;
-        if (string.IsNullOrEmpty(code)) return V11Result.Error(400, Status.EitherIdOrCode, Status.Message(Status.EitherIdOrCode));
-        var result = await store.CheckRedeemableAsync(caller, who, [new RedeemRequest { Code = code, ValidationCode = q["validation_code"].FirstOrDefault() }]);
+        long? couponId = string.IsNullOrEmpty(code) && long.TryParse(q["id"], out var id) ? id : null;
+        if (string.IsNullOrEmpty(code) && couponId is null) return V11Result.Error(400, Status.EitherIdOrCode, Status.Message(Status.EitherIdOrCode));
+        var result = await store.CheckRedeemableAsync(caller, who,
+            [new RedeemRequest { Code = code ?? "", CouponId = couponId, ValidationCode = q["validation_code"].FirstOrDefault() }]);
         var item = result.Items[0];
         guard.Record(caller, who, CodeGuessGuard.IsGuess(item.Outcome) ? 1 : 0);
         var node = V11Node.Obj("redeemable");
         if (who.Mobile is not null) node.Add("mobile", who.Mobile);
         if (who.Email is not null) node.Add("email", who.Email);
         if (who.ExternalId is not null) node.Add("external_id", who.ExternalId);
-        node.Add("code", code)
+        node.Add("code", item.Coupon?.Code ?? code)
             .Add("is_redeemable", item.Outcome.Ok)
             .Add(V11Node.Obj("item_status").Add("status", true).Add("code", item.Outcome.Code)
                 .Add("message", item.Outcome.Ok ? "Coupon isRedeem successful" : item.Outcome.Message));

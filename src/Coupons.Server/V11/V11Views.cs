@@ -24,11 +24,6 @@ static class V11Views
 
     static string? Clean(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
-    /// <summary>The catalogue code a v1.1 client sees: v2's warning codes for issue limits read as 709 here.</summary>
-    public static Outcome V11(Outcome o) => o.Code is Status.OnlyOneCoupon or Status.MaxCouponsPerUser
-        ? new Outcome(Status.AlreadyHoldsCoupon, o.Detail ?? Status.Message(o.Code))
-        : o;
-
     public static V11Node ItemStatus(Outcome o, string field = "success", string? successMessage = null) =>
         V11Node.Obj("item_status")
             .Add(field, o.Ok)

@@ -15,8 +15,6 @@ public static class CouponsApi
     public const int MaxIssueCount = 500;
     public const int MaxSeriesPerIssue = 20;
     public const int MaxBatch = 100;
-    /// <summary>As v1.1's limit: a bill amount the database's numeric(18,4) column holds with room to spare.</summary>
-    public const decimal MaxBillAmount = 1_000_000_000_000m;
 
     public static RouteGroupBuilder MapCouponsV2(this IEndpointRouteBuilder app)
     {
@@ -184,7 +182,7 @@ public static class CouponsApi
         if (list is null || list.Count == 0) return V2Envelope.Error(400, Status.InvalidInput, "redemptionRequestList must hold 1 to 100 codes");
         if (list.Count > MaxBatch) return V2Envelope.Error(400, Status.InvalidInput);
         if (list.Any(i => string.IsNullOrWhiteSpace(i?.Code))) return V2Envelope.Error(400, Status.InvalidInput, "every item of redemptionRequestList needs a code");
-        if (body.BillAmount is < 0 or > MaxBillAmount) return V2Envelope.Error(400, Status.InvalidTransactionAmount);
+        if (body.BillAmount is < 0 or > RedeemRules.MaxBillAmount) return V2Envelope.Error(400, Status.InvalidTransactionAmount);
         var items = list.Select(i => new RedeemRequest
         {
             Code = i.Code!.Trim(),
@@ -255,7 +253,7 @@ public static class CouponsApi
     {
         if (body.RedemptionId is not { } id) return V2Envelope.Error(400, Status.NoRedemptionIds, "redemptionId is required");
         if (body.TransactionNumber is { Length: > 100 }) return V2Envelope.Error(400, Status.BadRequest, "transactionNumber is at most 100 characters");
-        if (body.BillAmount is < 0 or > MaxBillAmount) return V2Envelope.Error(400, Status.InvalidTransactionAmount);
+        if (body.BillAmount is < 0 or > RedeemRules.MaxBillAmount) return V2Envelope.Error(400, Status.InvalidTransactionAmount);
         var (fields, problem) = ParseCustomFields(body.CustomFields);
         if (problem is not null) return V2Envelope.Error(400, Status.BadRequest, problem);
         if (body.TransactionNumber is null && body.BillAmount is null && fields.Count == 0)

@@ -16,10 +16,11 @@ public sealed class PostgresStore : SqlStore, IAsyncDisposable
     readonly NpgsqlDataSource dataSource;
 
     // PostgreSQL already shares one WAL flush among transactions committing at the same moment, so writes spread over
-    // many rows gain nothing from batching and lose parallelism: only writes keyed by series are batched. Those of one
-    // series meet on one committer, where a hot counter row (a flash sale, a big campaign's redemptions) takes many
-    // increments per commit instead of one increment per lock hand-over (each waiting for the previous commit's fsync).
-    // Many committers, so series that are not hot still run side by side.
+    // many rows gain nothing from batching and lose parallelism: only writes keyed by series are batched (issues, by
+    // the series they draw from). Those of one series meet on one committer, where a hot counter row (a flash sale)
+    // takes many increments per commit instead of one increment per lock hand-over (each waiting for the previous
+    // commit's fsync). Redemptions carry no key and commit alone. Many committers, so series that are not hot still
+    // run side by side.
     const int Committers = 64;
     const int MaxBatch = 32;
 
@@ -53,46 +54,10 @@ public sealed class PostgresStore : SqlStore, IAsyncDisposable
 
     protected override string ForUpdateOf(string alias) => $" FOR UPDATE OF {alias}";
 
-    // One statement: data-modifying CTEs, each fed by the one before it, so a step runs only if the one before
-    // changed a row. The series UPDATE is an ordinary conditional UPDATE (it waits for a concurrent one and rechecks).
-    protected override string RedemptionWriteSql =>
-        """
-        WITH s AS (
-            UPDATE series SET num_redeemed = num_redeemed + 1, last_used = @at
-            WHERE org_id = @orgId AND id = @seriesId AND (max_redeem <= 0 OR num_redeemed < max_redeem) RETURNING id),
-        k AS (
-            UPDATE coupons SET num_redemptions = num_redemptions + 1
-            WHERE id = @couponId AND num_redemptions = @seen AND EXISTS (SELECT 1 FROM s) RETURNING id),
-        r AS (
-            INSERT INTO redemptions (org_id, coupon_id, series_id, customer_id, till_id, store_id, redeemed_at, transaction_number, bill_amount, custom_fields)
-            SELECT @orgId, @couponId, @seriesId, @customerId, @tillId, @storeId, @at, CAST(@number AS text), CAST(@amount AS numeric), CAST(@custom AS text) FROM k
-            RETURNING id),
-        o AS (
-            INSERT INTO outbox (org_id, kind, payload, next_attempt_at, created_at)
-            SELECT @orgId, 'coupon.redeemed', CAST(@payload AS text) || r.id || '}', @now, @now FROM r)
-        SELECT id FROM r
-        """;
+    protected override bool IsPostgres => true;
 
-    // The same chain for an issue: counter, coupon (ON CONFLICT: a taken code inserts nothing), outbox. The last SELECT
-    // always answers one row, so the caller tells "series exhausted" (bumped 0) from "code taken" (bumped 1, no coupon).
-    protected override string IssueGeneratedSql =>
-        $$"""
-        WITH s AS (
-            UPDATE series SET num_issued = num_issued + 1
-            WHERE org_id = @orgId AND id = @seriesId AND (max_create < 0 OR num_issued < max_create) RETURNING id),
-        k AS (
-            INSERT INTO coupons (org_id, series_id, code, code_key, customer_id, issued_by_till_id, issued_at_store_id,
-                                 issued_on, valid_till, pin_code, metadata, created_at)
-            SELECT @orgId, @seriesId, @code, @code, @customerId, @tillId, @storeId, @now, @validTill, @pin, CAST(@metadata AS text), @now FROM s
-            ON CONFLICT (org_id, code_key) WHERE NOT is_generic DO NOTHING
-            RETURNING {{ReturnedCoupon}}),
-        o AS (
-            INSERT INTO outbox (org_id, kind, payload, next_attempt_at, created_at)
-            SELECT @orgId, 'coupon.issued', '{"couponId":' || k.id || ',' || CAST(@rest AS text), @now, @now FROM k)
-        SELECT (SELECT COUNT(*) FROM s) AS count, k.* FROM (SELECT 1) AS one LEFT JOIN k ON TRUE
-        """;
-
-    protected override string InList(string column, string parameter) => $"{column} = ANY({parameter})";
+    protected override StoreInputException? InputRefused(Exception e) =>
+        e is PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire } ? new StoreInputException("text must not contain the NUL character", e) : null;
 
     protected override bool IsUniqueViolation(Exception e) =>
         e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

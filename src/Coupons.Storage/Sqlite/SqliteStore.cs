@@ -46,20 +46,10 @@ public sealed class SqliteStore : SqlStore
 
     protected override string ForUpdateOf(string alias) => "";
 
-    // Several statements in one command, each after the first running only if the one before changed a row
-    // (changes() is the count of the last completed INSERT/UPDATE/DELETE). The redemption id is read back from the
-    // outbox row just written, only when that row was written.
-    protected override string RedemptionWriteSql =>
-        """
-        UPDATE series SET num_redeemed = num_redeemed + 1, last_used = @at
-        WHERE org_id = @orgId AND id = @seriesId AND (max_redeem <= 0 OR num_redeemed < max_redeem);
-        UPDATE coupons SET num_redemptions = num_redemptions + 1 WHERE id = @couponId AND num_redemptions = @seen AND changes() = 1;
-        INSERT INTO redemptions (org_id, coupon_id, series_id, customer_id, till_id, store_id, redeemed_at, transaction_number, bill_amount, custom_fields)
-        SELECT @orgId, @couponId, @seriesId, @customerId, @tillId, @storeId, @at, @number, @amount, @custom WHERE changes() = 1;
-        INSERT INTO outbox (org_id, kind, payload, next_attempt_at, created_at)
-        SELECT @orgId, 'coupon.redeemed', @payload || last_insert_rowid() || '}', @now, @now WHERE changes() = 1;
-        SELECT CAST(json_extract(payload, '$.redemptionId') AS INTEGER) FROM outbox WHERE id = last_insert_rowid() AND changes() = 1;
-        """;
+    protected override bool IsPostgres => false;
+
+    // SQLite stores any text, U+0000 included.
+    protected override StoreInputException? InputRefused(Exception e) => null;
 
     protected override bool IsUniqueViolation(Exception e) =>
         e is SqliteException { SqliteErrorCode: 19 }; // SQLITE_CONSTRAINT

@@ -13,23 +13,20 @@ public abstract partial class SqlStore
 
     // The two spots where the dialects differ: a timestamp's UTC day as yyyy-MM-dd text (SQLite keeps UTC ISO-8601
     // text, PostgreSQL timestamptz), and one field of the JSON config column.
-    bool IsPostgres => this is Postgres.PostgresStore;
     string UtcDay(string column) => IsPostgres ? $"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')" : $"substr({column}, 1, 10)";
     string ConfigField(string field) => IsPostgres ? $"(config::jsonb ->> '{field}')" : $"json_extract(config, '$.{field}')";
 
-    public async Task<IReadOnlyList<Series>> SearchSeriesAsync(long orgId, string? search, int offset, int limit)
+    public Task<IReadOnlyList<Series>> SearchSeriesAsync(long orgId, string? search, int offset, int limit)
     {
         var text = search?.Trim() ?? "";
         var pattern = "%" + text.ToLowerInvariant().Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
-        await using var c = await OpenReadAsync();
-        var rows = await c.QueryAsync<SeriesRow>(
+        return ReadAsync<IReadOnlyList<Series>>(async c => (await c.QueryAsync<SeriesRow>(
             $"""
             SELECT {SeriesColumns} FROM series
             WHERE org_id = @orgId
               AND (@text = '' OR LOWER(series_code) LIKE @pattern ESCAPE '\' OR LOWER({ConfigField("description")}) LIKE @pattern ESCAPE '\')
             ORDER BY id DESC LIMIT @limit OFFSET @offset
-            """, new { orgId, text, pattern, limit, offset });
-        return rows.Select(r => r.ToSeries()).ToList();
+            """, new { orgId, text, pattern, limit, offset })).Select(r => r.ToSeries()).ToList());
     }
 
     public async Task<IReadOnlyList<SeriesDay>> SeriesActivityAsync(long orgId, long seriesId, DateOnly from, DateOnly to)
@@ -61,11 +58,8 @@ public abstract partial class SqlStore
     }
 
     // The key ring belongs to the service, not to an organisation: these two are the only unscoped queries here.
-    public async Task<IReadOnlyList<string>> ListDataProtectionKeysAsync()
-    {
-        await using var c = await OpenReadAsync();
-        return (await c.QueryAsync<string>("SELECT xml FROM data_protection_keys ORDER BY created_at, name")).ToList();
-    }
+    public Task<IReadOnlyList<string>> ListDataProtectionKeysAsync() =>
+        ReadAsync<IReadOnlyList<string>>(async c => (await c.QueryAsync<string>("SELECT xml FROM data_protection_keys ORDER BY created_at, name")).ToList());
 
     public Task StoreDataProtectionKeyAsync(string name, string xml) =>
         WriteAsync(async (c, tx) => await c.ExecuteAsync(

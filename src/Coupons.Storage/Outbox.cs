@@ -208,22 +208,21 @@ public abstract partial class SqlStore
             "failing" => " AND status = 'pending' AND last_error IS NOT NULL",
             _ => " AND status = @status",
         };
-        await using var c = await OpenReadAsync();
-        return (await c.QueryAsync<Delivery>(
+        return await ReadAsync(async c => (await c.QueryAsync<Delivery>(
             $"SELECT {DeliveryColumns} FROM deliveries WHERE org_id = @orgId{filter} ORDER BY id DESC LIMIT @limit OFFSET @offset",
-            new { orgId, status, limit, offset })).ToList();
+            new { orgId, status, limit, offset })).ToList());
     }
 
-    public async Task<(Delivery Delivery, IReadOnlyList<DeliveryAttempt> Attempts)?> GetDeliveryAsync(long orgId, long id)
-    {
-        await using var c = await OpenReadAsync();
-        var d = await c.QuerySingleOrDefaultAsync<Delivery>($"SELECT {DeliveryColumns} FROM deliveries WHERE org_id = @orgId AND id = @id", new { orgId, id });
-        if (d is null) return null;
-        var attempts = await c.QueryAsync<DeliveryAttempt>(
-            "SELECT attempt, started_at, duration_ms, ok, error FROM delivery_attempts WHERE org_id = @orgId AND delivery_id = @id ORDER BY id",
-            new { orgId, id });
-        return (d, attempts.ToList());
-    }
+    public Task<(Delivery Delivery, IReadOnlyList<DeliveryAttempt> Attempts)?> GetDeliveryAsync(long orgId, long id) =>
+        ReadAsync<(Delivery, IReadOnlyList<DeliveryAttempt>)?>(async c =>
+        {
+            var d = await c.QuerySingleOrDefaultAsync<Delivery>($"SELECT {DeliveryColumns} FROM deliveries WHERE org_id = @orgId AND id = @id", new { orgId, id });
+            if (d is null) return null;
+            var attempts = await c.QueryAsync<DeliveryAttempt>(
+                "SELECT attempt, started_at, duration_ms, ok, error FROM delivery_attempts WHERE org_id = @orgId AND delivery_id = @id ORDER BY id",
+                new { orgId, id });
+            return (d, attempts.ToList());
+        });
 
     /// <summary>Puts a dead (or failing) delivery back in the queue with its attempts reset. False when there is no such delivery.</summary>
     public Task<bool> RetryDeliveryAsync(long orgId, long id) =>
@@ -245,12 +244,10 @@ public abstract partial class SqlStore
             return new WebhookEndpoint(id, orgId, url, events, now);
         });
 
-    public async Task<IReadOnlyList<WebhookEndpoint>> ListWebhooksAsync(long orgId)
-    {
-        await using var c = await OpenReadAsync();
-        var rows = await c.QueryAsync<EndpointRow>("SELECT id, org_id, url, events, created_at FROM webhook_endpoints WHERE org_id = @orgId ORDER BY id", new { orgId });
-        return rows.Select(r => new WebhookEndpoint(r.Id, r.OrgId, r.Url, r.EventList, r.CreatedAt)).ToList();
-    }
+    public Task<IReadOnlyList<WebhookEndpoint>> ListWebhooksAsync(long orgId) =>
+        ReadAsync<IReadOnlyList<WebhookEndpoint>>(async c =>
+            (await c.QueryAsync<EndpointRow>("SELECT id, org_id, url, events, created_at FROM webhook_endpoints WHERE org_id = @orgId ORDER BY id", new { orgId }))
+            .Select(r => new WebhookEndpoint(r.Id, r.OrgId, r.Url, r.EventList, r.CreatedAt)).ToList());
 
     /// <summary>Removes an endpoint; its undelivered messages are cancelled. False when the organisation has no such endpoint.</summary>
     public Task<bool> DeleteWebhookAsync(long orgId, long id) =>

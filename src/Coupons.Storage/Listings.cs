@@ -4,34 +4,20 @@ using Dapper;
 
 namespace Coupons.Storage;
 
-/// <summary>The read side of coupons: look-ups by id or code and customer listings, each in a fixed number of queries.</summary>
+/// <summary>Customer listings (v1.1 customer coupons, v2 customers/{id}/coupons) and the details around any set of coupons, each in a fixed number of queries.</summary>
 public abstract partial class SqlStore
 {
-    // ---- Reads -----------------------------------------------------------------------------
-
-    public async Task<IReadOnlyList<CouponDetail>> GetCouponsAsync(long orgId, IReadOnlyList<long> ids, IReadOnlyList<string> codes)
-    {
-        await using var c = await OpenReadAsync();
-        var keys = codes.Select(CodeGenerator.Normalize).ToArray();
-        var coupons = (await c.QueryAsync<Coupon>(
-            $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND ({InList("c.id", "@ids")} OR {InList("c.code_key", "@keys")}) ORDER BY c.id",
-            new { orgId, ids = ids.ToArray(), keys }, null)).ToList();
-        var couponIds = coupons.Select(k => k.Id).ToArray();
-        var seriesIds = coupons.Select(k => k.SeriesId).Distinct().ToArray();
-        return await DetailsAsync(c, orgId, coupons, InList("id", "@seriesIds"), InList("r.coupon_id", "@couponIds"), new { orgId, seriesIds, couponIds });
-    }
-
-    public async Task<IReadOnlyList<CouponDetail>> ListCustomerCouponsAsync(long orgId, long customerId)
-    {
-        await using var c = await OpenReadAsync();
-        var coupons = (await c.QueryAsync<Coupon>(
-            $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND c.customer_id = @customerId ORDER BY c.id DESC",
-            new { orgId, customerId })).ToList();
-        // A customer may hold thousands of coupons: name them by the same condition rather than by a list of ids
-        // (on SQLite every id of a list is a parameter to bind, which grows as the square of the list).
-        const string held = "(SELECT {0} FROM coupons WHERE org_id = @orgId AND customer_id = @customerId)";
-        return await DetailsAsync(c, orgId, coupons, "id IN " + string.Format(held, "series_id"), "r.coupon_id IN " + string.Format(held, "id"), new { orgId, customerId });
-    }
+    public Task<IReadOnlyList<CouponDetail>> ListCustomerCouponsAsync(long orgId, long customerId) =>
+        ReadAsync(async c =>
+        {
+            var coupons = (await c.QueryAsync<Coupon>(
+                $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND c.customer_id = @customerId ORDER BY c.id DESC",
+                new { orgId, customerId })).ToList();
+            // A customer may hold thousands of coupons: name them by the same condition rather than by a list of ids
+            // (on SQLite every id of a list is a parameter to bind, which grows as the square of the list).
+            const string held = "(SELECT {0} FROM coupons WHERE org_id = @orgId AND customer_id = @customerId)";
+            return await DetailsAsync(c, orgId, coupons, "id IN " + string.Format(held, "series_id"), "r.coupon_id IN " + string.Format(held, "id"), new { orgId, customerId });
+        });
 
     /// <summary>
     /// Everything around a set of coupons in four queries whatever their number: series, customers, stores, redemptions.
