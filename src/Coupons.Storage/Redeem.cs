@@ -12,7 +12,14 @@ namespace Coupons.Storage;
 /// </summary>
 public abstract partial class SqlStore
 {
-    public async Task<RedeemResult> RedeemAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items, bool allOrNothing)
+    public Task<RedeemResult> RedeemAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items, bool allOrNothing) =>
+        // A request under an Idempotency-Key marks its key in its own transaction: it commits alone.
+        RedeemBatches is { } batches && items.Count > 0 && CustomerCondition(who) is not null && IdempotencyScope.Current is null
+            ? batches.RunAsync(new PendingRedeem(caller, who, items, allOrNothing))
+            : RedeemAloneAsync(caller, who, items, allOrNothing);
+
+    /// <summary>Redeems in a write of its own (or the group committer's savepoint): the reads, rules and writes of each item in turn.</summary>
+    async Task<RedeemResult> RedeemAloneAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items, bool allOrNothing)
     {
         try
         {
@@ -102,13 +109,19 @@ public abstract partial class SqlStore
         var customer = await reader.ReadAsync() ? reader.GetRowParser<Customer>()(reader) : null;
         if (customer is not null && await reader.ReadAsync()) throw new InvalidOperationException("more than one customer matches");
         await reader.NextResultAsync();
-        if (!await reader.ReadAsync()) return (customer, new Facts(null, null, null));
+        return (customer, await ReadFactsAsync(reader));
+    }
+
+    /// <summary>The facts of one <see cref="FactsSql"/> result: its one row, or all null when no coupon matched.</summary>
+    static async Task<Facts> ReadFactsAsync(DbDataReader reader)
+    {
+        if (!await reader.ReadAsync()) return new Facts(null, null, null);
         var facts = new Facts(
             reader.GetRowParser<Coupon>(typeof(Coupon), 0, CouponColumnCount)(reader),
             reader.GetRowParser<SeriesRow>(typeof(SeriesRow), CouponColumnCount, SeriesColumnCount)(reader),
             reader.GetRowParser<RedemptionStats>(typeof(RedemptionStats), CouponColumnCount + SeriesColumnCount, 3)(reader));
         if (await reader.ReadAsync()) throw new InvalidOperationException("more than one coupon matches");
-        return (customer, facts);
+        return facts;
     }
 
     async Task<RedeemItemResult> EvaluateAsync(DbConnection c, DbTransaction? tx, Caller caller, Customer? customer, RedeemRequest item, bool lockRows, Facts? prefetched = null)
@@ -121,33 +134,59 @@ public abstract partial class SqlStore
             FactsSql("@customerId", lockRows, item.CouponId is not null), (k, s, st) => new Facts(k, s, st),
             new { orgId, key, couponId = item.CouponId ?? 0, customerId }, tx, splitOn: "id,in_series"))
             .SingleOrDefault() ?? new Facts(null, null, null);
+        if (found.Coupon is not null || item.CouponId is not null) return Decide(caller, customer, item, found);
+
+        // No coupon of its own code: a GENERIC code, held by this customer or not.
+        Coupon? coupon = null;
+        Series? series = null;
+        var genericNotHeld = false;
+        int ofCoupon = 0, inSeries = 0;
+        DateTimeOffset? last = null;
+        if (customer is not null)
+            coupon = await c.QuerySingleOrDefaultAsync<Coupon>(
+                $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND c.code_key = @key AND c.is_generic AND c.customer_id = @customerId{forUpdate}",
+                new { orgId, key, customerId = customer.Id }, tx);
+        if (coupon is null)
+            genericNotHeld = await c.ExecuteScalarAsync<long?>(
+                "SELECT id FROM coupons WHERE org_id = @orgId AND code_key = @key AND is_generic LIMIT 1", new { orgId, key }, tx) is not null;
+        else
+        {
+            series = await GetSeriesAsync(c, tx, orgId, coupon.SeriesId, lockRow: false);
+            var stats = await c.QuerySingleAsync<RedemptionStats>(
+                """
+                SELECT COUNT(*) AS in_series, COALESCE(SUM(CASE WHEN coupon_id = @couponId THEN 1 ELSE 0 END), 0) AS of_coupon, MAX(redeemed_at) AS last_at
+                FROM redemptions WHERE customer_id = @customerId AND series_id = @seriesId AND reversed_at IS NULL
+                """, new { couponId = coupon.Id, customerId = customer!.Id, seriesId = coupon.SeriesId }, tx);
+            (ofCoupon, inSeries, last) = ((int)stats.OfCoupon, (int)stats.InSeries, stats.LastAt);
+        }
+        return Check(caller, customer, item, coupon, series, unissued: false, genericNotHeld, ofCoupon, inSeries, last);
+    }
+
+    /// <summary>
+    /// The rules on the facts of one <see cref="FactsSql"/> row. A batch (RedeemBatch.cs) adds what its earlier
+    /// redemptions changed: <paramref name="seriesRedeemedBefore"/> of the series, <paramref name="ownInSeries"/>
+    /// redemptions of this customer in the series, the latest at <paramref name="ownLast"/>.
+    /// </summary>
+    RedeemItemResult Decide(Caller caller, Customer? customer, RedeemRequest item, Facts found,
+        int seriesRedeemedBefore = 0, int ownInSeries = 0, DateTimeOffset? ownLast = null)
+    {
         var coupon = found.Coupon;
         var series = found.Series?.ToSeries();
+        if (series is not null && seriesRedeemedBefore != 0) series = series with { NumRedeemed = series.NumRedeemed + seriesRedeemedBefore };
         int ofCoupon = 0, inSeries = 0;
         DateTimeOffset? last = null;
         if (coupon is not null && customer is not null && found.Stats is { } counted) (ofCoupon, inSeries, last) = ((int)counted.OfCoupon, (int)counted.InSeries, counted.LastAt);
-        var unissued = false;
-        var genericNotHeld = false;
-        if (coupon is { CustomerId: null }) { unissued = true; coupon = null; series = null; }
-        if (coupon is null && !unissued && item.CouponId is null)
-        {
-            coupon = customer is null ? null : await c.QuerySingleOrDefaultAsync<Coupon>(
-                $"SELECT {CouponColumns} FROM coupons c WHERE c.org_id = @orgId AND c.code_key = @key AND c.is_generic AND c.customer_id = @customerId{forUpdate}",
-                new { orgId, key, customerId = customer.Id }, tx);
-            if (coupon is null)
-                genericNotHeld = await c.ExecuteScalarAsync<long?>(
-                    "SELECT id FROM coupons WHERE org_id = @orgId AND code_key = @key AND is_generic LIMIT 1", new { orgId, key }, tx) is not null;
-            series = coupon is null ? null : await GetSeriesAsync(c, tx, orgId, coupon.SeriesId, lockRow: false);
-            if (coupon is not null && customer is not null)
-            {
-                var stats = await c.QuerySingleAsync<RedemptionStats>(
-                    """
-                    SELECT COUNT(*) AS in_series, COALESCE(SUM(CASE WHEN coupon_id = @couponId THEN 1 ELSE 0 END), 0) AS of_coupon, MAX(redeemed_at) AS last_at
-                    FROM redemptions WHERE customer_id = @customerId AND series_id = @seriesId AND reversed_at IS NULL
-                    """, new { couponId = coupon.Id, customerId = customer.Id, seriesId = coupon.SeriesId }, tx);
-                (ofCoupon, inSeries, last) = ((int)stats.OfCoupon, (int)stats.InSeries, stats.LastAt);
-            }
-        }
+        inSeries += ownInSeries;
+        if (ownLast is not null && (last is null || ownLast > last)) last = ownLast;
+        // An uploaded code nobody was given yet: 719, and nothing of its series is shown.
+        var unissued = coupon is { CustomerId: null };
+        if (unissued) (coupon, series) = (null, null);
+        return Check(caller, customer, item, coupon, series, unissued, genericNotHeld: false, ofCoupon, inSeries, last);
+    }
+
+    RedeemItemResult Check(Caller caller, Customer? customer, RedeemRequest item, Coupon? coupon, Series? series, bool unissued, bool genericNotHeld,
+        int ofCoupon, int inSeries, DateTimeOffset? last)
+    {
         var outcome = RedeemRules.Check(new RedeemFacts
         {
             Request = item,

@@ -19,10 +19,13 @@ public sealed class PostgresStore : SqlStore, IAsyncDisposable
     // many rows gain nothing from batching and lose parallelism: only writes keyed by series are batched (issues, by
     // the series they draw from). Those of one series meet on one committer, where a hot counter row (a flash sale)
     // takes many increments per commit instead of one increment per lock hand-over (each waiting for the previous
-    // commit's fsync). Redemptions carry no key and commit alone. Many committers, so series that are not hot still
+    // commit's fsync). Redemptions have committers of their own (RedeemBatch.cs). Many committers, so series that are not hot still
     // run side by side.
     const int Committers = 64;
     const int MaxBatch = 32;
+    // Redemptions are batched apart (RedeemBatch.cs). A few committers, so that one batch's commit overlaps the next
+    // batch's reads; more would only split the waiting redemptions into smaller batches.
+    const int RedeemCommitterCount = 4;
 
     public PostgresStore(string connectionString, TimeProvider clock) : base(clock)
     {
@@ -34,6 +37,7 @@ public sealed class PostgresStore : SqlStore, IAsyncDisposable
         Batches = new GroupCommit(Committers, MaxBatch, async () => await dataSource.OpenConnectionAsync(), BeginBatchAsync,
             runAloneAfter: e => e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.LockNotAvailable },
             keepConnection: false, keyedOnly: true);
+        RedeemBatches = new RedeemCommitters(this, RedeemCommitterCount);
     }
 
     /// <summary>
