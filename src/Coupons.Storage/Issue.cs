@@ -19,7 +19,14 @@ public abstract partial class SqlStore
     /// </summary>
     const string UnderMaxCreate = "(max_create < 0 OR num_issued + @n <= max_create)";
 
-    public async Task<IssueResult> IssueAsync(Caller caller, long seriesId, CustomerRef who, int count = 1, string? metadata = null) =>
+    public Task<IssueResult> IssueAsync(Caller caller, long seriesId, CustomerRef who, int count = 1, string? metadata = null) =>
+        // A request under an Idempotency-Key marks its key in its own transaction: it commits alone.
+        IssueBatches is { } batches && count == 1 && CustomerCondition(who) is not null && IdempotencyScope.Current is null
+            ? Enqueued(batches, new PendingIssue(caller, seriesId, who, metadata)).Answer.Task
+            : IssueAloneAsync(caller, seriesId, who, count, metadata);
+
+    /// <summary>Issues in a write of its own (or the group committer's savepoint, keyed by the series).</summary>
+    async Task<IssueResult> IssueAloneAsync(Caller caller, long seriesId, CustomerRef who, int count, string? metadata) =>
         await WriteAsync(async (c, tx) =>
         {
             var orgId = caller.OrgId;
@@ -109,13 +116,19 @@ public abstract partial class SqlStore
     async Task<IssueFacts> IssueFactsAsync(DbConnection c, DbTransaction tx, long orgId, Series? series, Customer? customer, DateTimeOffset now, List<Coupon> held)
     {
         if (series is null || customer is null) return new IssueFacts { Series = series, Customer = customer, Now = now };
-        var active = held.FirstOrDefault(k => (k.ValidTill is null || k.ValidTill > now) && (series.IsMultipleUseAllowed || k.NumRedemptions == 0));
         var exclusive = MutuallyExclusiveIds(series);
         var holdsExclusive = exclusive.Length > 0 && await c.ExecuteScalarAsync<long?>(
             $"""
             SELECT id FROM coupons WHERE org_id = @orgId AND customer_id = @customerId AND NOT revoked
               AND {InList("series_id", "@exclusive")} AND (valid_till IS NULL OR valid_till > @now) LIMIT 1
             """, new { orgId, customerId = customer.Id, exclusive, now }, tx) is not null;
+        return IssueFactsOf(series, customer, now, held, holdsExclusive);
+    }
+
+    /// <summary>The rules' facts from the customer's coupons of the series (<paramref name="held"/>, not revoked).</summary>
+    static IssueFacts IssueFactsOf(Series series, Customer customer, DateTimeOffset now, List<Coupon> held, bool holdsExclusive)
+    {
+        var active = held.FirstOrDefault(k => (k.ValidTill is null || k.ValidTill > now) && (series.IsMultipleUseAllowed || k.NumRedemptions == 0));
         return new IssueFacts
         {
             Series = series,

@@ -15,7 +15,7 @@ public abstract partial class SqlStore
     public Task<RedeemResult> RedeemAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items, bool allOrNothing) =>
         // A request under an Idempotency-Key marks its key in its own transaction: it commits alone.
         RedeemBatches is { } batches && items.Count > 0 && CustomerCondition(who) is not null && IdempotencyScope.Current is null
-            ? batches.RunAsync(new PendingRedeem(caller, who, items, allOrNothing))
+            ? Enqueued(batches, new PendingRedeem(caller, who, items, allOrNothing)).Answer.Task
             : RedeemAloneAsync(caller, who, items, allOrNothing);
 
     /// <summary>Redeems in a write of its own (or the group committer's savepoint): the reads, rules and writes of each item in turn.</summary>

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Threading.Channels;
 using Coupons.Core;
 using Dapper;
 
@@ -30,69 +29,24 @@ public abstract partial class SqlStore
     const int MaxRedeemBatch = 64;
 
     /// <summary>The redemption committers; null where redemptions commit through <see cref="WriteAsync{T}"/> (SQLite's one writer already batches them).</summary>
-    protected RedeemCommitters? RedeemBatches { get; init; }
+    protected BatchCommitters<PendingRedeem>? RedeemBatches { get; init; }
 
-    protected sealed record PendingRedeem(Caller Caller, CustomerRef Who, IReadOnlyList<RedeemRequest> Items, bool AllOrNothing)
-    {
-        public readonly TaskCompletionSource<RedeemResult> Answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
-
-    /// <summary>A few committers, so that one batch's commit (its fsync) overlaps the next batch's reads.</summary>
-    protected sealed class RedeemCommitters
-    {
-        readonly Channel<PendingRedeem>[] queues;
-        int next = -1;
-
-        public RedeemCommitters(SqlStore store, int committers)
-        {
-            queues = new Channel<PendingRedeem>[committers];
-            for (var i = 0; i < committers; i++)
-            {
-                var queue = queues[i] = Channel.CreateUnbounded<PendingRedeem>(new UnboundedChannelOptions { SingleReader = true });
-                _ = Task.Run(() => CommitterAsync(store, queue.Reader));
-            }
-        }
-
-        public Task<RedeemResult> RunAsync(PendingRedeem pending)
-        {
-            var index = (int)((uint)Interlocked.Increment(ref next) % (uint)queues.Length);
-            if (!queues[index].Writer.TryWrite(pending)) throw new InvalidOperationException("the redemption committer has stopped");
-            return pending.Answer.Task;
-        }
-
-        static async Task CommitterAsync(SqlStore store, ChannelReader<PendingRedeem> reader)
-        {
-            var batch = new List<PendingRedeem>(MaxRedeemBatch);
-            while (await reader.WaitToReadAsync())
-            {
-                batch.Clear();
-                while (batch.Count < MaxRedeemBatch && reader.TryRead(out var pending)) batch.Add(pending);
-                if (batch.Count == 0) continue;
-                IReadOnlyList<PendingRedeem> alone;
-                try
-                {
-                    alone = await store.RedeemBatchAsync(batch);
-                }
-                catch (Exception)
-                {
-                    // Rolled back as a whole: nothing of it is durable and nobody has been answered.
-                    alone = batch;
-                }
-                foreach (var pending in alone) _ = RunAloneAsync(store, pending);
-            }
-        }
-
-        static async Task RunAloneAsync(SqlStore store, PendingRedeem p)
+    protected BatchCommitters<PendingRedeem> NewRedeemCommitters(int committers) =>
+        new(committers, MaxRedeemBatch, RedeemBatchAsync, async p =>
         {
             try
             {
-                p.Answer.TrySetResult(await store.RedeemAloneAsync(p.Caller, p.Who, p.Items, p.AllOrNothing));
+                p.Answer.TrySetResult(await RedeemAloneAsync(p.Caller, p.Who, p.Items, p.AllOrNothing));
             }
             catch (Exception e)
             {
                 p.Answer.TrySetException(e);
             }
-        }
+        });
+
+    protected sealed record PendingRedeem(Caller Caller, CustomerRef Who, IReadOnlyList<RedeemRequest> Items, bool AllOrNothing)
+    {
+        public readonly TaskCompletionSource<RedeemResult> Answer = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>One redemption the batch decided to write.</summary>

@@ -93,6 +93,12 @@ public abstract partial class SqlStore : ICouponStore
     public Task<bool> PingAsync(CancellationToken ct = default) =>
         ReadAsync(async c => await c.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: ct)) == 1);
 
+    static TPending Enqueued<TPending>(BatchCommitters<TPending> committers, TPending pending)
+    {
+        committers.Enqueue(pending);
+        return pending;
+    }
+
     /// <summary>Thrown inside a write transaction to roll it back and answer with <see cref="Result"/> instead.</summary>
     sealed class Abort(object result) : Exception
     {

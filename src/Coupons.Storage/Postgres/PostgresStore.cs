@@ -23,9 +23,9 @@ public sealed class PostgresStore : SqlStore, IAsyncDisposable
     // run side by side.
     const int Committers = 64;
     const int MaxBatch = 32;
-    // Redemptions are batched apart (RedeemBatch.cs). A few committers, so that one batch's commit overlaps the next
+    // Redemptions and single issues are batched apart (RedeemBatch.cs, IssueBatch.cs). A few committers, so that one batch's commit overlaps the next
     // batch's reads; more would only split the waiting redemptions into smaller batches.
-    const int RedeemCommitterCount = 4;
+    const int BatchCommitterCount = 4;
 
     public PostgresStore(string connectionString, TimeProvider clock) : base(clock)
     {
@@ -37,7 +37,8 @@ public sealed class PostgresStore : SqlStore, IAsyncDisposable
         Batches = new GroupCommit(Committers, MaxBatch, async () => await dataSource.OpenConnectionAsync(), BeginBatchAsync,
             runAloneAfter: e => e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.LockNotAvailable },
             keepConnection: false, keyedOnly: true);
-        RedeemBatches = new RedeemCommitters(this, RedeemCommitterCount);
+        RedeemBatches = NewRedeemCommitters(BatchCommitterCount);
+        IssueBatches = NewIssueCommitters(BatchCommitterCount);
     }
 
     /// <summary>

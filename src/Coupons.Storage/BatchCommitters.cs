@@ -1,0 +1,60 @@
+using System.Threading.Channels;
+
+namespace Coupons.Storage;
+
+/// <summary>
+/// Committers for one kind of batched write (RedeemBatch.cs, IssueBatch.cs): requests queue on a few committers in
+/// turn; each committer takes what is waiting (up to <c>maxBatch</c>) and hands it to <c>runBatch</c>, which answers
+/// the requests it decided once its transaction has committed and returns those it left to run on their own; those,
+/// and every request of a batch that failed as a whole (rolled back, nobody answered), go to <c>runAlone</c>,
+/// concurrently. A few committers, so that one batch's commit overlaps the next batch's reads.
+/// </summary>
+public sealed class BatchCommitters<T>
+{
+    readonly Channel<T>[] queues;
+    readonly int maxBatch;
+    readonly Func<List<T>, Task<IReadOnlyList<T>>> runBatch;
+    readonly Func<T, Task> runAlone;
+    int next = -1;
+
+    public BatchCommitters(int committers, int maxBatch, Func<List<T>, Task<IReadOnlyList<T>>> runBatch, Func<T, Task> runAlone)
+    {
+        this.maxBatch = maxBatch;
+        this.runBatch = runBatch;
+        this.runAlone = runAlone;
+        queues = new Channel<T>[committers];
+        for (var i = 0; i < committers; i++)
+        {
+            var queue = queues[i] = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true });
+            _ = Task.Run(() => CommitterAsync(queue.Reader));
+        }
+    }
+
+    public void Enqueue(T pending)
+    {
+        var index = (int)((uint)Interlocked.Increment(ref next) % (uint)queues.Length);
+        if (!queues[index].Writer.TryWrite(pending)) throw new InvalidOperationException("the batch committer has stopped");
+    }
+
+    async Task CommitterAsync(ChannelReader<T> reader)
+    {
+        var batch = new List<T>(maxBatch);
+        while (await reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < maxBatch && reader.TryRead(out var pending)) batch.Add(pending);
+            if (batch.Count == 0) continue;
+            IReadOnlyList<T> alone;
+            try
+            {
+                alone = await runBatch(batch);
+            }
+            catch (Exception)
+            {
+                // Rolled back as a whole: nothing of it is durable and nobody has been answered.
+                alone = [.. batch];
+            }
+            foreach (var pending in alone) _ = runAlone(pending);
+        }
+    }
+}
