@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json.Nodes;
+using Coupons.Core;
 using Coupons.Server.Auth;
 
 namespace Coupons.Server.Tests;
@@ -11,6 +11,9 @@ public sealed class AdminApiTests_Postgres(PostgresApp app) : AdminApiTests<Post
 
 public abstract class AdminApiTests<TApp>(TApp app) : IClassFixture<TApp> where TApp : CouponsApp
 {
+    /// <summary>A request any signed-in till may make (it answers 200 whatever the code), so a 200 means signed in.</summary>
+    const string TillWork = "/v2/coupon/is_redeemable?code=NOSUCH&mobile=447700900321";
+
     [Fact]
     public async Task Health_answers_200_when_the_database_does()
     {
@@ -21,9 +24,11 @@ public abstract class AdminApiTests<TApp>(TApp app) : IClassFixture<TApp> where 
     [Fact]
     public async Task The_bootstrap_till_of_organisation_1_can_sign_in()
     {
-        var response = await app.Client(CouponsApp.BootstrapTill, CouponsApp.BootstrapPassword).GetAsync("/v2/stores");
+        var root = app.Client(CouponsApp.BootstrapTill, CouponsApp.BootstrapPassword);
+        var response = await root.GetAsync("/v2/stores");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("main", (await response.Json())["stores"]![0]!["code"]!.GetValue<string>());
+        Assert.Equal(1, (await (await root.GetAsync("/v2/organisation")).Json())["id"]!.GetValue<long>());
     }
 
     [Fact]
@@ -64,15 +69,58 @@ public abstract class AdminApiTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var org = await TestOrg.CreateAsync(app);
         var store = await org.Admin.PostAsJsonAsync("/v2/stores", new { code = "north", name = "North Street" });
         Assert.Equal(HttpStatusCode.OK, store.StatusCode);
-        Assert.Equal("north", (await store.Json())["code"]!.GetValue<string>());
+        var north = await store.Json();
+        Assert.Equal("north", north["code"]!.GetValue<string>());
+        Assert.Equal("North Street", north["name"]!.GetValue<string>());
 
-        var till = await org.Admin.PostAsJsonAsync("/v2/tills", new { code = $"pos-{org.OrgId}-1", password = "s3cret-pos", storeCode = "north", role = "till" });
+        var code = $"pos-{Guid.NewGuid():N}"[..14];
+        var till = await org.Admin.PostAsJsonAsync("/v2/tills", new { code, password = "s3cret-pos", storeCode = "north", role = "till" });
         Assert.Equal(HttpStatusCode.OK, till.StatusCode);
+        var created = await till.Json();
+        Assert.Equal(north["id"]!.GetValue<long>(), created["storeId"]!.GetValue<long>());
+        Assert.Equal("till", created["role"]!.GetValue<string>());
 
-        var stores = await (await org.Admin.GetAsync("/v2/stores")).Json();
-        Assert.Equal(["main", "north"], stores["stores"]!.AsArray().Select(s => s!["code"]!.GetValue<string>()));
-        var tills = await (await org.Admin.GetAsync("/v2/tills")).Json();
-        Assert.Equal(2, tills["tills"]!.AsArray().Count);
+        Assert.Equal(["main", "north"], await StoreCodesAsync(org.Admin));
+        Assert.Equal(new[] { org.AdminTill, code }.Order(), (await TillCodesAsync(org.Admin)).Order());
+
+        // Signed in, the till does a till's work and is refused the admin API (403: known, but not an admin).
+        var pos = app.Client(code, "s3cret-pos");
+        Assert.Equal(HttpStatusCode.OK, (await pos.GetAsync(TillWork)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await pos.GetAsync("/v2/stores")).StatusCode);
+        var token = await app.CreateClient().PostAsJsonAsync("/v2/oauth/token", new { key = code, secret = "s3cret-pos" });
+        Assert.Equal(HttpStatusCode.OK, token.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client(code, "not-its-password").GetAsync(TillWork)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Another_organisation_can_neither_see_nor_use_a_store_or_its_tills()
+    {
+        var one = await TestOrg.CreateAsync(app);
+        var two = await TestOrg.CreateAsync(app);
+        (await one.Admin.PostAsJsonAsync("/v2/stores", new { code = "north", name = "One's North" })).EnsureSuccessStatusCode();
+        var onesTill = $"pos-{Guid.NewGuid():N}"[..14];
+        (await one.Admin.PostAsJsonAsync("/v2/tills", new { code = onesTill, password = "one-password", storeCode = "north" })).EnsureSuccessStatusCode();
+
+        Assert.Equal(["main"], await StoreCodesAsync(two.Admin));
+        Assert.Equal([two.AdminTill], await TillCodesAsync(two.Admin));
+
+        // One's store does not exist for two: two cannot put a till in it.
+        var intoOnesStore = await two.Admin.PostAsJsonAsync("/v2/tills", new { code = $"pos-{Guid.NewGuid():N}"[..14], password = "two-password", storeCode = "north" });
+        Assert.Equal(HttpStatusCode.NotFound, intoOnesStore.StatusCode);
+        Assert.Equal(404, (await intoOnesStore.Json()).ErrorCode());
+
+        // A till code is a sign-in name, unique across organisations: two cannot take one's, whose password stays one's.
+        var takeOnesTill = await two.Admin.PostAsJsonAsync("/v2/tills", new { code = onesTill, password = "two-password", storeCode = "main" });
+        Assert.Equal(HttpStatusCode.Conflict, takeOnesTill.StatusCode);
+        Assert.Equal([two.AdminTill], await TillCodesAsync(two.Admin));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client(onesTill, "two-password").GetAsync(TillWork)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client(onesTill, "one-password").GetAsync(TillWork)).StatusCode);
+
+        // Store codes are per organisation: two may open a north of its own, and one's keeps its name.
+        Assert.Equal(HttpStatusCode.OK, (await two.Admin.PostAsJsonAsync("/v2/stores", new { code = "north", name = "Two's North" })).StatusCode);
+        Assert.Equal("One's North", await StoreNameAsync(one.Admin, "north"));
+        Assert.Equal("Two's North", await StoreNameAsync(two.Admin, "north"));
+        Assert.Equal(new[] { one.AdminTill, onesTill }.Order(), (await TillCodesAsync(one.Admin)).Order());
     }
 
     [Fact]
@@ -82,8 +130,8 @@ public abstract class AdminApiTests<TApp>(TApp app) : IClassFixture<TApp> where 
         await org.Admin.PostAsJsonAsync("/v2/stores", new { code = "east", name = "First" });
         var again = await org.Admin.PostAsJsonAsync("/v2/stores", new { code = "east", name = "Second" });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-        var stores = await (await org.Admin.GetAsync("/v2/stores")).Json();
-        Assert.Equal("First", stores["stores"]!.AsArray().Single(s => s!["code"]!.GetValue<string>() == "east")!["name"]!.GetValue<string>());
+        Assert.Equal("First", await StoreNameAsync(org.Admin, "east"));
+        Assert.Equal(["main", "east"], await StoreCodesAsync(org.Admin));
     }
 
     [Fact]
@@ -92,8 +140,13 @@ public abstract class AdminApiTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var org = await TestOrg.CreateAsync(app);
         var unknown = await org.Admin.PostAsJsonAsync("/v2/tills", new { code = "x-" + org.OrgId, password = "password1", storeCode = "nowhere" });
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("nowhere", (await unknown.Json())["errors"]![0]!["message"]!.GetValue<string>());
         var taken = await org.Admin.PostAsJsonAsync("/v2/tills", new { code = org.AdminTill, password = "password1", storeCode = "main" });
         Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+        Assert.Contains("already taken", (await taken.Json())["errors"]![0]!["message"]!.GetValue<string>());
+        Assert.Equal([org.AdminTill], await TillCodesAsync(org.Admin));
+        // The refused till did not replace the admin's password.
+        Assert.Equal(HttpStatusCode.OK, (await app.Client(org.AdminTill, org.Password).GetAsync("/v2/tills")).StatusCode);
     }
 
     [Fact]
@@ -128,13 +181,23 @@ public abstract class AdminApiTests<TApp>(TApp app) : IClassFixture<TApp> where 
     public async Task Identifiers_are_unique_within_an_organisation_but_not_across()
     {
         var org = await TestOrg.CreateAsync(app);
-        await org.CustomerAsync(mobile: "447700900002");
+        var first = await org.CustomerAsync(mobile: "447700900002");
         var again = await org.Admin.PostAsJsonAsync("/v2/customers",
             new { profiles = new[] { new { firstName = "B", lastName = "B", identifiers = new[] { new { type = "mobile", value = "447700900002" } } } } });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Contains("mobile", (await again.Json())["errors"]![0]!["message"]!.GetValue<string>());
 
         var other = await TestOrg.CreateAsync(app);
-        await other.CustomerAsync(mobile: "447700900002");
+        var others = await other.CustomerAsync(mobile: "447700900002", firstName: "Grace");
+        Assert.NotEqual(first, others);
+
+        const string lookup = "/v2/customers/lookup?identifierName=mobile&identifierValue=447700900002";
+        var found = await (await org.Admin.GetAsync(lookup)).Json();
+        Assert.Equal(first, found["id"]!.GetValue<long>());
+        Assert.Equal("Ada", found["profiles"]![0]!["firstName"]!.GetValue<string>());
+        var foundByOther = await (await other.Admin.GetAsync(lookup)).Json();
+        Assert.Equal(others, foundByOther["id"]!.GetValue<long>());
+        Assert.Equal("Grace", foundByOther["profiles"]![0]!["firstName"]!.GetValue<string>());
     }
 
     [Fact]
@@ -164,7 +227,7 @@ public abstract class AdminApiTests<TApp>(TApp app) : IClassFixture<TApp> where 
             maxRedeem = 500,
             isMultipleUseAllowed = true,
             validTillDate = "2030-05-29T00:00:00Z",
-            storeIdsJson = "[-1]",
+            storeIdsJson = "[7,9]",
             alphaNumeric = true,
             randomCodeLength = 8,
             brands = new[] { "acme" },
@@ -173,10 +236,16 @@ public abstract class AdminApiTests<TApp>(TApp app) : IClassFixture<TApp> where 
         Assert.True(id > 0);
         var read = await (await org.Admin.GetAsync($"/v2/coupon/series/{id}")).Json();
         Assert.Equal("SUMMER10", read["seriesCode"]!.GetValue<string>());
+        Assert.Equal("Summer", read["description"]!.GetValue<string>());
+        Assert.Equal("SUM10", read["discountCode"]!.GetValue<string>());
         Assert.Equal(10.5m, read["discountValue"]!.GetValue<decimal>());
         Assert.Equal("PERC", read["discountType"]!.GetValue<string>());
         Assert.Equal(1000, read["maxCreate"]!.GetValue<int>());
+        Assert.Equal(500, read["maxRedeem"]!.GetValue<int>());
         Assert.True(read["isMultipleUseAllowed"]!.GetValue<bool>());
+        Assert.Equal("[7,9]", read["storeIdsJson"]!.GetValue<string>());
+        Assert.True(read["alphaNumeric"]!.GetValue<bool>());
+        Assert.Equal(8, read["randomCodeLength"]!.GetValue<int>());
         Assert.Equal("2030-05-29T00:00:00Z", read["validTillDate"]!.GetValue<string>());
         Assert.Equal("2030-05-29", read["validTilldateFormat"]!.GetValue<string>());
         Assert.Equal(org.OrgId, read["orgId"]!.GetValue<long>());
@@ -194,12 +263,36 @@ public abstract class AdminApiTests<TApp>(TApp app) : IClassFixture<TApp> where 
     }
 
     [Fact]
-    public async Task A_duplicate_series_code_gives_751()
+    public async Task A_duplicate_series_code_gives_751_and_only_the_first_series_is_stored()
     {
         var org = await TestOrg.CreateAsync(app);
-        await org.SeriesAsync(new { seriesCode = "DUP" });
-        var again = await org.Admin.PostAsJsonAsync("/v2/coupon/series", new { seriesCode = "DUP", description = "again" });
-        Assert.Equal(751, (await again.Json()).ErrorCode());
+        var first = await org.SeriesAsync(new { seriesCode = "DUP", description = "first" });
+        foreach (var code in new[] { "DUP", "  DUP " })
+        {
+            var again = await org.Admin.PostAsJsonAsync("/v2/coupon/series", new { seriesCode = code, description = "again", discountValue = 5 });
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+            var body = await again.Json();
+            Assert.Equal(Status.DuplicateSeriesCode, body.ErrorCode());
+            Assert.Equal(Status.V2Message(Status.DuplicateSeriesCode), body["errors"]![0]!["message"]!.GetValue<string>());
+        }
+        var stored = Assert.Single((await (await org.Admin.GetAsync("/v2/coupon/series")).Json())["series"]!.AsArray());
+        Assert.Equal(first["id"]!.GetValue<long>(), stored!["id"]!.GetValue<long>());
+        Assert.Equal("first", stored["description"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Renaming_a_series_to_a_taken_code_gives_752_and_changes_neither_series()
+    {
+        var org = await TestOrg.CreateAsync(app);
+        await org.SeriesAsync(new { seriesCode = "TAKEN", description = "the holder" });
+        var other = await org.SeriesAsync(new { seriesCode = "MOVER", description = "before" });
+        var id = other["id"]!.GetValue<long>();
+        var rename = await org.Admin.PutAsJsonAsync($"/v2/coupon/series/{id}", new { seriesCode = "TAKEN", description = "after" });
+        Assert.Equal(HttpStatusCode.Conflict, rename.StatusCode);
+        Assert.Equal(Status.DuplicateSeriesCodeOnUpdate, (await rename.Json()).ErrorCode());
+        var series = (await (await org.Admin.GetAsync("/v2/coupon/series")).Json())["series"]!.AsArray()
+            .Select(s => (s!["seriesCode"]!.GetValue<string>(), s["description"]!.GetValue<string>()));
+        Assert.Equal([("TAKEN", "the holder"), ("MOVER", "before")], series);
     }
 
     [Fact]
@@ -209,6 +302,7 @@ public abstract class AdminApiTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var response = await org.Admin.PostAsJsonAsync("/v2/coupon/series", new { seriesCode = "  ", description = "x" });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(753, (await response.Json()).ErrorCode());
+        Assert.Empty((await (await org.Admin.GetAsync("/v2/coupon/series")).Json())["series"]!.AsArray());
     }
 
     [Fact]
@@ -216,9 +310,14 @@ public abstract class AdminApiTests<TApp>(TApp app) : IClassFixture<TApp> where 
     {
         var org = await TestOrg.CreateAsync(app);
         var missing = await org.Admin.PostAsJsonAsync("/v2/coupon/series", new { seriesCode = "G1", seriesType = "GENERIC" });
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Equal(754, (await missing.Json()).ErrorCode());
-        var stored = await org.SeriesAsync(new { seriesCode = "G2", seriesType = "GENERIC", generic = "WELCOME5" });
+        var created = await org.SeriesAsync(new { seriesCode = "G2", seriesType = "GENERIC", generic = "WELCOME5" });
+        var stored = await (await org.Admin.GetAsync($"/v2/coupon/series/{created["id"]}")).Json();
+        Assert.Equal("GENERIC", stored["seriesType"]!.GetValue<string>());
         Assert.Equal("WELCOME5", stored["generic"]!.GetValue<string>());
+        var listed = Assert.Single((await (await org.Admin.GetAsync("/v2/coupon/series")).Json())["series"]!.AsArray());
+        Assert.Equal("G2", listed!["seriesCode"]!.GetValue<string>());
     }
 
     [Fact]
@@ -274,6 +373,10 @@ public abstract class AdminApiTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var series = await org.SeriesAsync();
         var response = await org.Admin.PostAsJsonAsync($"/v2/coupon/series/{series["id"]}/codes", new[] { "AAA111" });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("UPLOADED", (await response.Json())["errors"]![0]!["message"]!.GetValue<string>());
+        var read = await (await org.Admin.GetAsync($"/v2/coupon/series/{series["id"]}")).Json();
+        Assert.Equal(0, read["numUploadedTotal"]!.GetValue<int>());
+        Assert.Equal(0, read["numUploadedNonIssued"]!.GetValue<int>());
     }
 
     [Fact]
@@ -300,14 +403,38 @@ public abstract class AdminApiTests<TApp>(TApp app) : IClassFixture<TApp> where 
     }
 
     [Fact]
-    public async Task Malformed_json_gets_400_in_the_envelope_not_a_500()
+    public async Task Malformed_json_gets_400_in_the_envelope_naming_the_problem_and_stores_nothing()
     {
         var org = await TestOrg.CreateAsync(app);
-        foreach (var body in new[] { "{\"seriesCode\": ", "[1,2,3]", "{\"maxCreate\": \"lots\"}", "\u0000\u0001" })
+        // Each body beside what its message must name: where the JSON breaks, or the field that cannot be read.
+        (string Body, string Named)[] cases =
+        [
+            ("{\"seriesCode\": \"M1\", \"description\": ", "Path: $.description"),
+            ("[1,2,3]", "Path: $ |"),
+            ("{\"seriesCode\": \"M2\", \"maxCreate\": \"lots\"}", "$.maxCreate"),
+            ("\u0000\u0001", "invalid start of a value"),
+        ];
+        foreach (var (body, named) in cases)
         {
             var response = await org.Admin.PostAsync("/v2/coupon/series", new StringContent(body, Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-            Assert.Equal(400, (await response.Json()).ErrorCode());
+            var envelope = await response.Json();
+            Assert.Equal(400, envelope.ErrorCode());
+            Assert.False(envelope["errors"]![0]!["status"]!.GetValue<bool>());
+            var message = envelope["errors"]![0]!["message"]!.GetValue<string>();
+            Assert.StartsWith("malformed request: ", message);
+            Assert.Contains(named, message);
+            Assert.Empty(envelope["warnings"]!.AsArray());
         }
+        Assert.Empty((await (await org.Admin.GetAsync("/v2/coupon/series")).Json())["series"]!.AsArray());
     }
+
+    static async Task<List<string>> StoreCodesAsync(HttpClient admin) =>
+        (await (await admin.GetAsync("/v2/stores")).Json())["stores"]!.AsArray().Select(s => s!["code"]!.GetValue<string>()).ToList();
+
+    static async Task<string> StoreNameAsync(HttpClient admin, string code) =>
+        (await (await admin.GetAsync("/v2/stores")).Json())["stores"]!.AsArray().Single(s => s!["code"]!.GetValue<string>() == code)!["name"]!.GetValue<string>();
+
+    static async Task<List<string>> TillCodesAsync(HttpClient admin) =>
+        (await (await admin.GetAsync("/v2/tills")).Json())["tills"]!.AsArray().Select(t => t!["code"]!.GetValue<string>()).ToList();
 }
