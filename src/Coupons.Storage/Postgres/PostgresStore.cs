@@ -15,16 +15,15 @@ public sealed class PostgresStore : SqlStore, IAsyncDisposable
     const long MigrationLockKey = 7_320_411_903;
     readonly NpgsqlDataSource dataSource;
 
-    // PostgreSQL already shares one WAL flush among transactions committing at the same moment, so writes spread over
-    // many rows gain nothing from batching and lose parallelism: only writes keyed by series are batched (issues, by
-    // the series they draw from). Those of one series meet on one committer, where a hot counter row (a flash sale)
-    // takes many increments per commit instead of one increment per lock hand-over (each waiting for the previous
-    // commit's fsync). Redemptions have committers of their own (RedeemBatch.cs). Many committers, so series that are not hot still
-    // run side by side.
+    // Redemptions and single issues, the writes a till makes, have committers of their own (RedeemBatch.cs,
+    // IssueBatch.cs): each takes the requests waiting and runs them in three round trips. A few, so that one batch's
+    // commit overlaps the next batch's reads; more would only split the waiting requests into smaller batches.
+    // Every other write goes through the group committer below. PostgreSQL already shares one WAL flush among
+    // transactions committing at the same moment, so writes spread over many rows gain nothing from batching there and
+    // lose parallelism: only writes keyed by series are batched (issue/multiple, by the series it draws from), one
+    // series on one committer, many committers so that series that are not hot still run side by side.
     const int Committers = 64;
     const int MaxBatch = 32;
-    // Redemptions and single issues are batched apart (RedeemBatch.cs, IssueBatch.cs). A few committers, so that one batch's commit overlaps the next
-    // batch's reads; more would only split the waiting redemptions into smaller batches.
     const int BatchCommitterCount = 4;
 
     public PostgresStore(string connectionString, TimeProvider clock) : base(clock)
