@@ -41,6 +41,8 @@ sealed record Options
     public int Customers { get; init; } = 100_000;
     public int Series { get; init; } = 1_000;
     public int Flash { get; init; } = 5_000;
+    /// <summary>Coupons of the campaign series, one per customer: 20,000 (or every customer, when fewer) unless --campaign says.</summary>
+    public int Campaign { get; init; }
     public string OutDir { get; init; } = Path.Combine(Repo.Root, "bench", "results");
     public string ServerDll { get; init; } = Path.Combine(Repo.Root, "src", "Coupons.Server", "bin", "Release", "net10.0", "Coupons.Server.dll");
     public string? Label { get; init; }
@@ -68,11 +70,12 @@ sealed record Options
                 case "--customers": o = o with { Customers = int.Parse(Next()) }; break;
                 case "--series": o = o with { Series = int.Parse(Next()) }; break;
                 case "--flash": o = o with { Flash = int.Parse(Next()) }; break;
+                case "--campaign": o = o with { Campaign = int.Parse(Next()) }; break;
                 case "--out": o = o with { OutDir = Next() }; break;
                 case "--server-dll": o = o with { ServerDll = Next() }; break;
                 case "--label": o = o with { Label = Next() }; break;
                 case "--keep": o = o with { Keep = true }; break;
-                case "--quick": o = o with { Quick = true, Coupons = 100_000, Customers = 10_000, Series = 100, Flash = 2_000, Seconds = 2, Warmup = 0.5 }; break;
+                case "--quick": o = o with { Quick = true, Customers = 20_000, Series = 100, Flash = 2_000, Seconds = 2, Warmup = 0.5 }; break;
                 default:
                     Console.Error.WriteLine($"unknown option {args[i]}; see bench/README.md");
                     return null;
@@ -81,6 +84,12 @@ sealed record Options
         if (o.Url is not null && (o.Connection is null || o.Backends.Length != 1))
         {
             Console.Error.WriteLine("--url needs --backend sqlite|postgres and --connection (the server's database, for the data set and the raw figures)");
+            return null;
+        }
+        if (o.Campaign == 0) o = o with { Campaign = Math.Min(20_000, o.Customers) };
+        if (o.Campaign < 1 || o.Campaign > o.Customers)
+        {
+            Console.Error.WriteLine($"--campaign must be between 1 and the number of customers ({o.Customers:N0}): each campaign coupon has its own customer");
             return null;
         }
         return o with { Coupons = o.Customers * DataSet.PerCustomer };
@@ -123,7 +132,7 @@ static class BenchRun
         }
         else connection = $"Data Source={Path.Combine(Path.GetTempPath(), $"coupons-bench-{stamp}", "coupons.db")}";
 
-        Console.WriteLine($"== {backend}: {o.Customers:N0} customers, {o.Coupons + DataSet.HeavyCoupons:N0} coupons, {o.Series:N0} series; {o.Clients} clients, {o.Seconds} s per run{(o.Rate > 0 ? $", open loop at {o.Rate}/s" : ", closed loop")}");
+        Console.WriteLine($"== {backend}: {o.Customers:N0} customers, {o.Coupons + DataSet.HeavyCoupons + o.Campaign:N0} coupons, {o.Series:N0} series; {o.Clients} clients, {o.Seconds} s per run{(o.Rate > 0 ? $", open loop at {o.Rate}/s" : ", closed loop")}");
         ServerProcess? server = null;
         try
         {
@@ -138,7 +147,7 @@ static class BenchRun
             using var http = Client(url, o.Till, o.Password, o.Clients);
             await using var db = new Db(pg, connection, o.Clients);
             var sw = Stopwatch.StartNew();
-            var data = await DataSet.CreateAsync(db, http, new DataSet(o.Coupons, o.Customers, o.Series, o.Flash), s => Console.WriteLine(s));
+            var data = await DataSet.CreateAsync(db, http, new DataSet(o.Coupons, o.Customers, o.Series, o.Flash, o.Campaign), s => Console.WriteLine(s));
             var generation = sw.Elapsed.TotalSeconds;
             Console.WriteLine($"  data set made in {generation:F1} s");
 

@@ -21,11 +21,11 @@ static class Report
         s.AppendLine();
         s.AppendLine("## Run");
         s.AppendLine();
-        s.AppendLine($"- Data set: {data.Customers:N0} customers holding {DataSet.PerCustomer} coupons each, one holding {DataSet.HeavyCoupons:N0}; {data.Coupons + DataSet.HeavyCoupons:N0} coupons; {data.Series:N0} series; made by bulk SQL in {generation:F1} s");
+        s.AppendLine($"- Data set: {data.Customers:N0} customers holding {DataSet.PerCustomer} coupons each, one holding {DataSet.HeavyCoupons:N0}; a campaign series of {data.Campaign:N0} coupons, each held by a different customer; {data.Coupons + DataSet.HeavyCoupons + data.Campaign:N0} coupons; {data.Series:N0} series; made by bulk SQL in {generation:F1} s");
         s.AppendLine($"- {(o.Rate > 0 ? $"Open loop at {o.Rate}/s" : "Closed loop")}, keep-alive HTTP/1.1, {o.Seconds} s measured after {o.Warmup} s warm-up per run; raw run first, then the service, same clients");
         if (startup is not null) s.AppendLine($"- Start-up to healthy on the existing database: {startup:F2} s");
         if (peakMb is not null) s.AppendLine($"- Server peak memory (VmHWM) over the whole run: {peakMb:F0} MB");
-        s.AppendLine($"- Command: `dotnet bench/Coupons.Bench/bin/Release/net10.0/Coupons.Bench.dll --backend {backend} --clients {o.Clients} --seconds {o.Seconds}{(o.Warmup != 1 ? $" --warmup {o.Warmup}" : "")}{(o.Rate > 0 ? $" --rate {o.Rate}" : "")}{(o.Ops is { } ops ? $" --ops {string.Join(',', ops)}" : "")}{(o.Quick ? " --quick" : "")}`");
+        s.AppendLine($"- Command: `dotnet bench/Coupons.Bench/bin/Release/net10.0/Coupons.Bench.dll --backend {backend} --clients {o.Clients} --seconds {o.Seconds}{(o.Warmup != 1 ? $" --warmup {o.Warmup}" : "")}{(o.Rate > 0 ? $" --rate {o.Rate}" : "")}{(o.Ops is { } ops ? $" --ops {string.Join(',', ops)}" : "")}{(o.Quick ? " --quick" : "")}{(o.Campaign != Math.Min(20_000, o.Customers) ? $" --campaign {o.Campaign}" : "")}`");
         s.AppendLine();
         s.AppendLine("## Results");
         s.AppendLine();
@@ -36,12 +36,13 @@ static class Report
         s.AppendLine();
         foreach (var r in rows.Where(r => r.Note is not null)) s.AppendLine($"- {r.Note}");
         foreach (var r in rows.Where(r => r.Service.FirstError is not null)) s.AppendLine($"- {r.Name}: first service error: `{r.Service.FirstError}`");
+        foreach (var r in rows.Where(r => r.Raw.FirstError is not null)) s.AppendLine($"- {r.Name}: first raw error: `{r.Raw.FirstError}`");
         s.AppendLine();
         s.AppendLine("Operations:");
         s.AppendLine();
         foreach (var r in rows.DistinctBy(r => r.Name)) s.AppendLine($"- **{r.Name}**: {r.What}");
         s.AppendLine();
-        s.AppendLine("Raw: the same writes as one transaction straight against the database (plain ADO.NET, no HTTP, no rules): redeem = UPDATE coupon + INSERT redemption + UPDATE series counter; issue = conditional UPDATE of the series counter + INSERT coupon; reads = one query. On SQLite one writer at a time, as SQLite allows.");
+        s.AppendLine("Raw: the same writes as one transaction straight against the database (plain ADO.NET, no HTTP, no rules): redeem (spread or campaign) = UPDATE coupon + INSERT redemption + UPDATE series counter; issue = conditional UPDATE of the series counter + INSERT coupon; customer coupons = one query; isredeemable = two (the coupon with its series, the customer). On SQLite one writer at a time, as SQLite allows.");
         return s.ToString();
     }
 
