@@ -28,6 +28,8 @@ sealed record DataSet(int Coupons, int Customers, int Series, int FlashMax, int 
     public static string Mobile(long i) => $"44{i + 1:D9}";
     public long CustomerId(long i) => CustomerBase + i;
     public static string Code(long customer, int slot) => $"BK{customer * PerCustomer + slot + 1:D8}";
+    /// <summary>The series of customer i's coupon in slot s, as the data set's INSERT computes it.</summary>
+    public long SeriesOf(long customer, int slot) => SeriesBase + (customer * PerCustomer + slot + customer / 100) % Series;
     /// <summary>The campaign coupon of customer i (i &lt; <see cref="Campaign"/>).</summary>
     public static string CampaignCode(long customer) => $"BC{customer + 1:D8}";
 

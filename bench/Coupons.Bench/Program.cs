@@ -296,7 +296,8 @@ static class BenchRun
 
 sealed record Row(string Name, string What, int Clients, Measure Raw, Measure Service, double? PeakMb, string? Note)
 {
-    public double Ratio => Service.Rate / Math.Max(Raw.Rate, 1e-9);
+    /// <summary>NaN when the raw run had nothing answered inside its window.</summary>
+    public double Ratio => Raw.Ok > 0 ? Service.Rate / Raw.Rate : double.NaN;
     /// <summary>CPU the bench process spent per raw operation (on SQLite that is all of it: the database runs in-process).</summary>
     public double RawCpuMs { get; init; }
     /// <summary>CPU the server process spent per request answered.</summary>
@@ -305,5 +306,5 @@ sealed record Row(string Name, string What, int Clients, Measure Raw, Measure Se
     public double BenchCpuMs { get; init; }
 
     public string Line() =>
-        $"{Name,-20} {Clients,7} {Raw.Rate,9:F0} {Service.Rate,9:F0} {Ratio,6:F2} {Service.Percentile(50),7:F1} {Service.Percentile(95),7:F1} {Service.Percentile(99),7:F1} {Service.Max,8:F1} {Service.Errors,5} {Raw.Percentile(50),8:F1} {Raw.Percentile(99),8:F1} {PeakMb,5:F0} {ServiceCpuMs,7:F2} {BenchCpuMs,6:F2}{(Service.Trips is null ? "" : $" {Service.TripsPerRequest,6:F2} {Raw.TripsPerRequest,6:F2}")}";
+        $"{Name,-20} {Clients,7} {Raw.Rate,9:F0} {Service.Rate,9:F0} {(double.IsNaN(Ratio) ? "—" : Ratio.ToString("F2")),6} {Service.Percentile(50),7:F1} {Service.Percentile(95),7:F1} {Service.Percentile(99),7:F1} {Service.Max,8:F1} {Service.Errors,5} {Raw.Percentile(50),8:F1} {Raw.Percentile(99),8:F1} {PeakMb,5:F0} {ServiceCpuMs,7:F2} {BenchCpuMs,6:F2}{(Service.Trips is null ? "" : $" {Service.TripsPerRequest,6:F2} {Raw.TripsPerRequest,6:F2}")}";
 }

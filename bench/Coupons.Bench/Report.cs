@@ -35,7 +35,7 @@ static class Report
         s.AppendLine($"| operation | clients | raw /s | service /s | service/raw | p50 ms | p95 ms | p99 ms | max ms | errors | raw p50 ms | raw p99 ms | server MB | server CPU ms/req | bench CPU ms/raw op | bench CPU ms/req |{trips}");
         s.AppendLine($"| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |{(relay is null ? "" : " ---: | ---: |")}");
         foreach (var r in rows)
-            s.AppendLine($"| {r.Name} | {r.Clients} | {Rate(r.Raw)} | {Rate(r.Service)} | {r.Ratio:F2} | {Ms(r.Service, 50)} | {Ms(r.Service, 95)} | {Ms(r.Service, 99)} | {Ms(r.Service, 100)} | {r.Service.Errors} | {Ms(r.Raw, 50)} | {Ms(r.Raw, 99)} | {r.PeakMb:F0} | {r.ServiceCpuMs:F2} | {r.RawCpuMs:F2} | {r.BenchCpuMs:F2} |{(relay is null ? "" : $" {Trips(r.Service)} | {Trips(r.Raw)} |")}");
+            s.AppendLine($"| {r.Name} | {r.Clients} | {Rate(r.Raw)} | {Rate(r.Service)} | {(double.IsNaN(r.Ratio) ? "—" : $"{r.Ratio:F2}")} | {Ms(r.Service, 50)} | {Ms(r.Service, 95)} | {Ms(r.Service, 99)} | {Ms(r.Service, 100)} | {r.Service.Errors} | {Ms(r.Raw, 50)} | {Ms(r.Raw, 99)} | {r.PeakMb:F0} | {r.ServiceCpuMs:F2} | {r.RawCpuMs:F2} | {r.BenchCpuMs:F2} |{(relay is null ? "" : $" {Trips(r.Service)} | {Trips(r.Raw)} |")}");
         s.AppendLine();
         foreach (var r in rows.Where(r => r.Note is not null)) s.AppendLine($"- {r.Note}");
         foreach (var r in rows.Where(r => r.Service.FirstError is not null)) s.AppendLine($"- {r.Name}: first service error: `{r.Service.FirstError}`");
