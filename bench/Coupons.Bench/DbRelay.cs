@@ -243,12 +243,12 @@ sealed class DbRelay : IAsyncDisposable
 }
 
 /// <summary>What the two relays of a run saw, for the console and the report.</summary>
-sealed record RelayFigures(DbRelay Server, DbRelay Raw, double IdleTripsPerSecond)
+sealed record RelayFigures(DbRelay Server, DbRelay Raw, double IdleBefore, double IdleAfter)
 {
     public IEnumerable<string> Lines()
     {
         yield return $"Database {Server.Delay.TotalMilliseconds} ms away each way: the server and the raw runs each reach PostgreSQL through their own relay in the bench's process (so the relay's CPU is the bench's, not the server's), both delayed alike.";
-        yield return $"Round trips per request: the relay's count over the whole run (warm-up and the last answers included) ÷ requests sent in it; a round trip is each time a connection's client starts sending after PostgreSQL has sent. Both pools are full before the first run, so no connection is opened inside one. The server's own background work is in its count: {IdleTripsPerSecond:F1} round trips a second when idle.";
+        yield return $"Round trips per request: the relay's count over the whole run (warm-up and the last answers included) ÷ requests sent in it; a round trip is each time a connection's client starts sending after PostgreSQL has sent. Both pools are full before the first run, so no connection is opened inside one. The server runs with its notification dispatcher off (the outbox only fills): its round trips are in no request's path, and it would count the backlog of one operation's writes in the next one's figures. Round trips of the server with no requests: {IdleBefore:F1} a second before the runs, {IdleAfter:F1} after them.";
         foreach (var (name, r) in new[] { ("server", Server), ("raw", Raw) })
             yield return $"Relay of the {name}: {r.Connections:N0} connections, {r.RoundTrips:N0} round trips; lateness past the delay when sent: {r.Sent}; of the timer alone: {r.Released?.ToString() ?? "no delay"}; timer thread CPU {r.TimerCpuSeconds:F2} s.";
     }
