@@ -60,7 +60,7 @@ static class Driver
             // elsewhere it means nothing was left to send.
             if (o != Outcome.Stop || plan.UntilStop) Interlocked.Increment(ref sent);
             if (o == Outcome.Stop && !plan.UntilStop && done < end)
-                Interlocked.CompareExchange(ref firstError, "ran out of coupons or customers to use before the run ended: the rates are not valid; use a bigger data set (--customers)", null);
+                Interlocked.CompareExchange(ref firstError, "ran out of coupons or customers to use before the run ended: the rates are not valid; use a bigger data set (--customers; for redeem-campaign --campaign, at most the customers)", null);
             // Counted: what is answered inside the window (its latency from its planned start, even if that was before).
             if (plan.UntilStop || (done >= measureFrom && done <= end))
             {
