@@ -8,9 +8,10 @@ namespace Coupons.Bench;
 /// The data set, made by bulk SQL (not through the API): <see cref="Series"/> series copied from one template made
 /// through the admin API, <see cref="Customers"/> customers holding ten coupons each (customer k's coupon s is of
 /// series 10k + s + k/100: concurrent redeems spread over all series, and neighbours' bulk redeems share none), one more customer holding 1,000,
-/// and two flash-sale series (one for the raw run, one for the service) capped at <see cref="FlashMax"/>.
+/// two flash-sale series (one for the raw run, one for the service) capped at <see cref="FlashMax"/>, and one campaign
+/// series of <see cref="Campaign"/> coupons, the first customers holding one each (everyone redeeming the same campaign).
 /// </summary>
-sealed record DataSet(int Coupons, int Customers, int Series, int FlashMax)
+sealed record DataSet(int Coupons, int Customers, int Series, int FlashMax, int Campaign)
 {
     public const int PerCustomer = 10;
     public const int HeavyCoupons = 1000;
@@ -18,6 +19,7 @@ sealed record DataSet(int Coupons, int Customers, int Series, int FlashMax)
     public long CustomerBase { get; init; }
     public long HotRaw { get; init; }
     public long HotService { get; init; }
+    public long CampaignSeries { get; init; }
     public long TillId { get; init; }
     public long StoreId { get; init; }
     public long HeavyCustomerId => CustomerBase + Customers;
@@ -26,6 +28,10 @@ sealed record DataSet(int Coupons, int Customers, int Series, int FlashMax)
     public static string Mobile(long i) => $"44{i + 1:D9}";
     public long CustomerId(long i) => CustomerBase + i;
     public static string Code(long customer, int slot) => $"BK{customer * PerCustomer + slot + 1:D8}";
+    /// <summary>The series of customer i's coupon in slot s, as the data set's INSERT computes it.</summary>
+    public long SeriesOf(long customer, int slot) => SeriesBase + (customer * PerCustomer + slot + customer / 100) % Series;
+    /// <summary>The campaign coupon of customer i (i &lt; <see cref="Campaign"/>).</summary>
+    public static string CampaignCode(long customer) => $"BC{customer + 1:D8}";
 
     public static async Task<DataSet> CreateAsync(Db db, HttpClient admin, DataSet sizes, Action<string> log)
     {
@@ -33,6 +39,7 @@ sealed record DataSet(int Coupons, int Customers, int Series, int FlashMax)
         var template = await SeriesAsync(admin, "BENCH-T", -1);
         var hotRaw = await SeriesAsync(admin, "BENCH-HOT-RAW", sizes.FlashMax);
         var hotService = await SeriesAsync(admin, "BENCH-HOT-SVC", sizes.FlashMax);
+        var campaign = await SeriesAsync(admin, "BENCH-CAMPAIGN", -1);
         await using var c = await db.OpenAsync();
         var tillId = (await Db.ScalarAsync(c, null, "SELECT min(id) FROM tills WHERE org_id = 1"))!.Value;
         var storeId = (await Db.ScalarAsync(c, null, "SELECT min(id) FROM stores WHERE org_id = 1"))!.Value;
@@ -78,13 +85,19 @@ sealed record DataSet(int Coupons, int Customers, int Series, int FlashMax)
                 FROM {Numbers("@n")}
                 """, ("s0", seriesBase), ("ns", sizes.Series), ("heavy", customerBase + sizes.Customers), ("till", tillId), ("store", storeId),
                 ("now", now), ("n", HeavyCoupons));
-            log($"  {sizes.Coupons + HeavyCoupons:N0} coupons in {sw.Elapsed.TotalSeconds:F1} s");
+            await Db.ExecAsync(c, tx,
+                $"""
+                INSERT INTO coupons (org_id, series_id, code, code_key, customer_id, issued_by_till_id, issued_at_store_id, issued_on, pin_code, created_at)
+                SELECT 1, @s, {Pad("BC", "n.i", 8)}, {Pad("BC", "n.i", 8)}, @c0 + n.i - 1, @till, @store, @now, '0000', @now
+                FROM {Numbers("@n")}
+                """, ("s", campaign), ("c0", customerBase), ("till", tillId), ("store", storeId), ("now", now), ("n", sizes.Campaign));
+            log($"  {sizes.Coupons + HeavyCoupons + sizes.Campaign:N0} coupons in {sw.Elapsed.TotalSeconds:F1} s");
             await tx.CommitAsync();
             sizes = sizes with { SeriesBase = seriesBase, CustomerBase = customerBase };
         }
         await Db.ExecAsync(c, null, "ANALYZE");
         log($"  analysed in {sw.Elapsed.TotalSeconds:F1} s");
-        return sizes with { HotRaw = hotRaw, HotService = hotService, TillId = tillId, StoreId = storeId };
+        return sizes with { HotRaw = hotRaw, HotService = hotService, CampaignSeries = campaign, TillId = tillId, StoreId = storeId };
     }
 
     static async Task<long> SeriesAsync(HttpClient admin, string code, int maxCreate)

@@ -10,21 +10,31 @@ sealed record Measure(long Ok, long Errors, double Seconds, double[] LatenciesMs
     public double Rate => Ok / Math.Max(Seconds, 1e-9);
     public double Percentile(double p) => LatenciesMs.Length == 0 ? 0 : LatenciesMs[Math.Min(LatenciesMs.Length - 1, (int)Math.Ceiling(p / 100 * LatenciesMs.Length) - 1)];
     public double Max => LatenciesMs.Length == 0 ? 0 : LatenciesMs[^1];
+
+    /// <summary>With --db-latency: database round trips over the whole run (warm-up and drain included) and requests sent in it.</summary>
+    public long? Trips { get; init; }
+    public long Sent { get; init; }
+    public double? TripsPerRequest => Trips is { } t && Sent > 0 ? (double)t / Sent : null;
 }
 
 /// <summary>
 /// Drives one operation: closed loop (N clients, each sends its next request when the last one is answered) or open
 /// loop (requests start at a fixed rate whatever the answers; latency counted from the planned start, so a stalled
 /// server is not hidden). Latencies are kept whole and sorted at the end.
+/// Round trips (with a counter) are counted over the whole run, from before the first request to after the last answer,
+/// against every request sent: each request's round trips are then counted whole, where a window would cut through
+/// the requests in flight at its edges (with 64 clients and answers taking half a second on a loaded machine, that
+/// alone moved the raw redeem's figure from 4 to 4.5-5.9).
 /// </summary>
 static class Driver
 {
     public sealed record Plan(int Clients, TimeSpan Warmup, TimeSpan Duration, double Rate, bool UntilStop);
 
-    public static async Task<Measure> RunAsync(Plan plan, Func<long, Task<Outcome>> call)
+    public static async Task<Measure> RunAsync(Plan plan, Func<long, Task<Outcome>> call, Func<long>? trips = null)
     {
         long sequence = -1;
-        long ok = 0, errors = 0;
+        long ok = 0, errors = 0, sent = 0;
+        var tripsBefore = trips?.Invoke() ?? 0;
         string? firstError = null;
         var lists = new List<double>[plan.Clients];
         var start = Stopwatch.GetTimestamp();
@@ -46,8 +56,11 @@ static class Driver
                 o = Outcome.Error;
             }
             var done = Stopwatch.GetTimestamp();
+            // A Stop is a request only in a run that goes until the service says stop (the flash sale's sold out);
+            // elsewhere it means nothing was left to send.
+            if (o != Outcome.Stop || plan.UntilStop) Interlocked.Increment(ref sent);
             if (o == Outcome.Stop && !plan.UntilStop && done < end)
-                Interlocked.CompareExchange(ref firstError, "ran out of coupons or customers to use before the run ended: the rates are not valid; use a bigger data set (--customers)", null);
+                Interlocked.CompareExchange(ref firstError, "ran out of coupons or customers to use before the run ended: the rates are not valid; use a bigger data set (--customers; for redeem-campaign --campaign, at most the customers)", null);
             // Counted: what is answered inside the window (its latency from its planned start, even if that was before).
             if (plan.UntilStop || (done >= measureFrom && done <= end))
             {
@@ -94,7 +107,7 @@ static class Driver
         var seconds = plan.UntilStop ? (lastDone - measureFrom) / (double)Stopwatch.Frequency : plan.Duration.TotalSeconds;
         var all = lists.Where(l => l is not null).SelectMany(l => l).ToArray();
         Array.Sort(all);
-        return new Measure(ok, errors, seconds, all, firstError);
+        return new Measure(ok, errors, seconds, all, firstError) { Trips = trips?.Invoke() - tripsBefore, Sent = sent };
     }
 
     static void InterlockedMax(ref long target, long value)

@@ -18,7 +18,7 @@ sealed class ServerProcess : IDisposable
         Url = url;
     }
 
-    public static ServerProcess Start(string dll, string provider, string connectionString, string till, string password)
+    public static ServerProcess Start(string dll, string provider, string connectionString, string till, string password, bool notifications = true)
     {
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
@@ -35,6 +35,7 @@ sealed class ServerProcess : IDisposable
         psi.Environment["Coupons__Bootstrap__Password"] = password;
         // Request logging at Information would measure the console, not the service.
         psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        if (!notifications) psi.Environment["Coupons__Notifications__Enabled"] = "false";
         var p = Process.Start(psi)!;
         p.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line && (Verbose || line.Contains("fail", StringComparison.OrdinalIgnoreCase))) Console.Error.WriteLine($"  server: {line}"); };
         p.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) Console.Error.WriteLine($"  server: {line}"); };
