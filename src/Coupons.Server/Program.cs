@@ -24,7 +24,7 @@ builder.Services.AddSingleton(sp => StoreFactory.Create(
     sp.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton<Authenticator>();
 builder.Services.AddSingleton<TokenService>();
-builder.Services.AddSingleton<TillRateLimiter>();
+builder.Services.AddTillAuth();
 builder.Services.AddSingleton<CodeGuessGuard>();
 builder.Services.AddSingleton(sp => NotificationOptions.From(sp.GetRequiredService<IConfiguration>()));
 builder.Services.AddHttpClient();
@@ -55,6 +55,9 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages(ErrorHandler.WriteStatusAsync);
 app.Use(RequestCharset.RefuseUnknownAsync);
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 app.UseMiddleware<Idempotency>();
 
 app.MapOpenApi();

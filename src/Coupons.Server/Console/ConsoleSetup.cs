@@ -9,7 +9,7 @@ namespace Coupons.Server.WebConsole;
 /// <summary>
 /// The web console under /console: Razor Pages rendered on the server, signed in with a cookie of its own.
 /// The cookie scheme is never a default scheme and its cookie is scoped to /console, so the API's HTTP Basic
-/// authentication (Auth/TillFilter) is untouched.
+/// sign-in (Auth/TillAuthentication, a scheme only the API groups' policies name) is untouched.
 /// </summary>
 public static class ConsoleSetup
 {
