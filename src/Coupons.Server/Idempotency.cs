@@ -33,7 +33,7 @@ public sealed class Idempotency(RequestDelegate next, ICouponStore store, IConfi
             await ErrorHandler.WriteEnvelopeAsync(http, 400, new Outcome(Status.BadRequest, "Idempotency-Key must be one value of 1-255 printable ASCII characters"));
             return;
         }
-        // Only the API's till endpoints keep answers; the others (the token endpoint, the console) run as usual.
+        // Without a signed-in till (the token endpoint without Basic credentials, the console) nothing is kept.
         if (TillIdentity.Of(http.User)?.Caller is not { } caller)
         {
             await next(http);
