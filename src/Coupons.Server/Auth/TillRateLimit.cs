@@ -54,7 +54,7 @@ public sealed class TillRateLimit(TimeProvider clock) : IRateLimiterPolicy<(long
 
         long Now() => clock.GetElapsedTime(origin).Ticks;
 
-        // Moves the window to segment `now`: each segment entered takes the slot of the one leaving, and gives back its requests.
+        // Moves the window to the segment of `now`: each segment entered takes the slot of the one leaving, whose requests come back.
         void Slide(long now)
         {
             var segment = now / SegmentTicks;
@@ -91,7 +91,7 @@ public sealed class TillRateLimit(TimeProvider clock) : IRateLimiterPolicy<(long
         protected override ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken) =>
             ValueTask.FromResult(AttemptAcquireCore(permitCount));
 
-        /// <summary>Since the last request granted left the window: the framework drops a partition idle for a few seconds.</summary>
+        /// <summary>Since the last request granted left the window: the framework drops a partition idle for 10 seconds.</summary>
         public override TimeSpan? IdleDuration
         {
             get
