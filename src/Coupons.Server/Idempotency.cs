@@ -12,8 +12,9 @@ namespace Coupons.Server;
 /// database and is marked committed in the same transaction as the request's own writes. The same key with a different
 /// request: 422; while the first is still running: 409. Answers that changed nothing (401, 429, 5xx) are not kept, so a
 /// retry runs again. Keys are scoped to the organisation and expire after <c>Coupons:Idempotency:KeyLifetimeHours</c> (24).
+/// It runs after authorization and the per-till rate limit: what they refuse (401, 403, 429) never reaches it.
 /// </summary>
-public sealed class Idempotency(RequestDelegate next, ICouponStore store, Authenticator auth, IConfiguration config, ILogger<Idempotency> log)
+public sealed class Idempotency(RequestDelegate next, ICouponStore store, IConfiguration config, ILogger<Idempotency> log)
 {
     public const string Header = "Idempotency-Key";
     readonly TimeSpan lifetime = TimeSpan.FromHours(Math.Clamp(config.GetValue("Coupons:Idempotency:KeyLifetimeHours", 24.0), 0.01, 24 * 30));
@@ -32,8 +33,8 @@ public sealed class Idempotency(RequestDelegate next, ICouponStore store, Authen
             await ErrorHandler.WriteEnvelopeAsync(http, 400, new Outcome(Status.BadRequest, "Idempotency-Key must be one value of 1-255 printable ASCII characters"));
             return;
         }
-        // Unauthenticated requests go on to be refused by the endpoint as usual; nothing is kept for them.
-        if (await auth.AuthenticateAsync(http.Request) is not { } caller)
+        // Without a signed-in till (the token endpoint without Basic credentials, the console) nothing is kept.
+        if (TillIdentity.Of(http.User)?.Caller is not { } caller)
         {
             await next(http);
             return;

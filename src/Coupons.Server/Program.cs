@@ -24,7 +24,7 @@ builder.Services.AddSingleton(sp => StoreFactory.Create(
     sp.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton<Authenticator>();
 builder.Services.AddSingleton<TokenService>();
-builder.Services.AddSingleton<TillRateLimiter>();
+builder.Services.AddTillAuth();
 builder.Services.AddSingleton<CodeGuessGuard>();
 builder.Services.AddSingleton(sp => NotificationOptions.From(sp.GetRequiredService<IConfiguration>()));
 builder.Services.AddHttpClient();
@@ -55,6 +55,10 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages(ErrorHandler.WriteStatusAsync);
 app.Use(RequestCharset.RefuseUnknownAsync);
+// Sign-in, roles, then the per-till limit: what they refuse (401, 403, 429) never claims an Idempotency-Key.
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 app.UseMiddleware<Idempotency>();
 
 app.MapOpenApi();

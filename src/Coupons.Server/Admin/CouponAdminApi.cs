@@ -13,13 +13,14 @@ public static class CouponAdminApi
 {
     public static RouteGroupBuilder MapCouponAdmin(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v2/coupons").WithTags("Admin: coupons").RequireTillV2(adminOnly: true);
+        var group = app.MapGroup("/v2/coupons").WithTags("Admin: coupons")
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
         group.MapPost("/{id:long}/revoke", Revoke);
         return group;
     }
 
-    static async Task<Results<Ok<Revoked>, JsonHttpResult<ErrorEnvelope>>> Revoke(long id, HttpContext http, ICouponStore store) =>
-        await store.RevokeAsync(http.Caller().OrgId, id)
+    static async Task<Results<Ok<Revoked>, JsonHttpResult<ErrorEnvelope>>> Revoke(long id, TillIdentity till, ICouponStore store) =>
+        await store.RevokeAsync(till.Caller.OrgId, id)
             ? TypedResults.Ok(new Revoked(true, id))
             : V2Envelope.Error(404, Status.InvalidCode, "no issued coupon with this id");
 }

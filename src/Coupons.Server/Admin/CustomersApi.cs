@@ -16,7 +16,8 @@ public static class CustomersApi
 {
     public static RouteGroupBuilder MapCustomers(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v2/customers").WithTags("Admin: customers").RequireTillV2(adminOnly: true);
+        var group = app.MapGroup("/v2/customers").WithTags("Admin: customers")
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
         group.MapPost("/", Create);
         group.MapGet("/lookup", Lookup);
         group.MapGet("/{id:long}", Get);
@@ -24,7 +25,7 @@ public static class CustomersApi
         return group;
     }
 
-    static async Task<Results<Ok<CreatedCustomer>, JsonHttpResult<ErrorEnvelope>>> Create(CreateCustomerRequest body, HttpContext http, ICouponStore store)
+    static async Task<Results<Ok<CreatedCustomer>, JsonHttpResult<ErrorEnvelope>>> Create(CreateCustomerRequest body, TillIdentity till, ICouponStore store)
     {
         if (body.Profiles is not [{ } profile]) return V2Envelope.Error(400, Status.BadRequest, "profiles must hold exactly one profile");
         string? mobile = null, email = null, externalId = null;
@@ -53,17 +54,17 @@ public static class CustomersApi
             Email = email,
             ExternalId = externalId,
         };
-        var result = await store.CreateCustomerAsync(http.Caller().OrgId, customer);
+        var result = await store.CreateCustomerAsync(till.Caller.OrgId, customer);
         return result.Ok ? TypedResults.Ok(new CreatedCustomer(result.Value, [])) : V2Envelope.Error(409, result.Outcome);
     }
 
-    static async Task<Results<Ok<CustomerView>, JsonHttpResult<ErrorEnvelope>>> Get(long id, HttpContext http, ICouponStore store)
+    static async Task<Results<Ok<CustomerView>, JsonHttpResult<ErrorEnvelope>>> Get(long id, TillIdentity till, ICouponStore store)
     {
-        var customer = await store.GetCustomerAsync(http.Caller().OrgId, id);
+        var customer = await store.GetCustomerAsync(till.Caller.OrgId, id);
         return customer is null ? V2Envelope.Error(404, Status.CustomerNotFound) : TypedResults.Ok(CustomerView.From(customer));
     }
 
-    static async Task<Results<Ok<CustomerView>, JsonHttpResult<ErrorEnvelope>>> Lookup(string? identifierName, string? identifierValue, HttpContext http, ICouponStore store)
+    static async Task<Results<Ok<CustomerView>, JsonHttpResult<ErrorEnvelope>>> Lookup(string? identifierName, string? identifierValue, TillIdentity till, ICouponStore store)
     {
         var value = identifierValue?.Trim();
         CustomerRef? who = identifierName?.Trim().ToLowerInvariant() switch
@@ -76,13 +77,13 @@ public static class CustomersApi
         };
         if (who is null || who.IsEmpty)
             return V2Envelope.Error(400, Status.BadRequest, "identifierName must be mobile, email, externalId or id, with an identifierValue");
-        var customer = await store.FindCustomerAsync(http.Caller().OrgId, who);
+        var customer = await store.FindCustomerAsync(till.Caller.OrgId, who);
         return customer is null ? V2Envelope.Error(404, Status.CustomerNotFound) : TypedResults.Ok(CustomerView.From(customer));
     }
 
-    static async Task<Results<Ok<CustomerView>, JsonHttpResult<ErrorEnvelope>>> SetStatus(long id, CustomerStatusRequest body, HttpContext http, ICouponStore store)
+    static async Task<Results<Ok<CustomerView>, JsonHttpResult<ErrorEnvelope>>> SetStatus(long id, CustomerStatusRequest body, TillIdentity till, ICouponStore store)
     {
-        var orgId = http.Caller().OrgId;
+        var orgId = till.Caller.OrgId;
         var current = await store.GetCustomerAsync(orgId, id);
         if (current is null) return V2Envelope.Error(404, Status.CustomerNotFound);
         await store.SetCustomerStatusAsync(orgId, id, body.FraudStatus ?? current.FraudStatus, body.CouponsBlocked ?? current.CouponsBlocked);

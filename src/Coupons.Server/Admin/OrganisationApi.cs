@@ -16,19 +16,20 @@ public static class OrganisationApi
 
     public static RouteGroupBuilder MapOrganisation(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v2/organisation").WithTags("Admin: organisation").RequireTillV2(adminOnly: true);
+        var group = app.MapGroup("/v2/organisation").WithTags("Admin: organisation")
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
         group.MapGet("/", Get);
         group.MapPut("/", Update);
         return group;
     }
 
-    static async Task<Results<Ok<Organisation>, JsonHttpResult<ErrorEnvelope>>> Get(HttpContext http, ICouponStore store) =>
-        await store.GetOrganisationAsync(http.Caller().OrgId) is { } org ? TypedResults.Ok(org) : V2Envelope.Error(404, Status.NotFound);
+    static async Task<Results<Ok<Organisation>, JsonHttpResult<ErrorEnvelope>>> Get(TillIdentity till, ICouponStore store) =>
+        await store.GetOrganisationAsync(till.Caller.OrgId) is { } org ? TypedResults.Ok(org) : V2Envelope.Error(404, Status.NotFound);
 
     static async Task<Results<Ok<Organisation>, JsonHttpResult<ErrorEnvelope>>> Update(
-        OrganisationSettings body, HttpContext http, ICouponStore store, Authenticator auth)
+        OrganisationSettings body, TillIdentity till, ICouponStore store, Authenticator auth)
     {
-        var orgId = http.Caller().OrgId;
+        var orgId = till.Caller.OrgId;
         if (await store.GetOrganisationAsync(orgId) is not { } org) return V2Envelope.Error(404, Status.NotFound);
         if (body.Name is { } name && (string.IsNullOrWhiteSpace(name) || name.Length > 200))
             return V2Envelope.Error(400, Status.BadRequest, "name must be 1-200 characters");

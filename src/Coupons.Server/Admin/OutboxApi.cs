@@ -17,14 +17,15 @@ public static class OutboxApi
 
     public static RouteGroupBuilder MapOutboxAdmin(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v2/outbox/messages").WithTags("Admin: outgoing messages").RequireTillV2(adminOnly: true);
+        var group = app.MapGroup("/v2/outbox/messages").WithTags("Admin: outgoing messages")
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
         group.MapGet("/", List);
         group.MapGet("/{id:long}", Get);
         group.MapPost("/{id:long}/retry", Retry);
         return group;
     }
 
-    static async Task<Results<Ok<DeliveryPage>, JsonHttpResult<ErrorEnvelope>>> List(HttpContext http, ICouponStore store, string? status, int? offset, int? limit)
+    static async Task<Results<Ok<DeliveryPage>, JsonHttpResult<ErrorEnvelope>>> List(TillIdentity till, ICouponStore store, string? status, int? offset, int? limit)
     {
         var filter = string.IsNullOrWhiteSpace(status) ? null : status.Trim().ToLowerInvariant();
         if (filter is not null && !Filters.Contains(filter))
@@ -32,17 +33,17 @@ public static class OutboxApi
         var o = offset ?? 0;
         var l = limit ?? 50;
         if (o < 0 || l is < 1 or > 500) return V2Envelope.Error(400, Status.BadRequest, "offset must be >= 0 and limit 1..500");
-        return TypedResults.Ok(new DeliveryPage(await store.ListDeliveriesAsync(http.Caller().OrgId, filter, o, l), o, l));
+        return TypedResults.Ok(new DeliveryPage(await store.ListDeliveriesAsync(till.Caller.OrgId, filter, o, l), o, l));
     }
 
-    static async Task<Results<Ok<DeliveryDetail>, JsonHttpResult<ErrorEnvelope>>> Get(long id, HttpContext http, ICouponStore store) =>
-        await store.GetDeliveryAsync(http.Caller().OrgId, id) is { } found
+    static async Task<Results<Ok<DeliveryDetail>, JsonHttpResult<ErrorEnvelope>>> Get(long id, TillIdentity till, ICouponStore store) =>
+        await store.GetDeliveryAsync(till.Caller.OrgId, id) is { } found
             ? TypedResults.Ok(new DeliveryDetail(found.Delivery, found.Attempts))
             : V2Envelope.Error(404, Status.NotFound, "no message with this id");
 
-    static async Task<Results<Ok<RetryAccepted>, JsonHttpResult<ErrorEnvelope>>> Retry(long id, HttpContext http, ICouponStore store)
+    static async Task<Results<Ok<RetryAccepted>, JsonHttpResult<ErrorEnvelope>>> Retry(long id, TillIdentity till, ICouponStore store)
     {
-        var orgId = http.Caller().OrgId;
+        var orgId = till.Caller.OrgId;
         if (await store.GetDeliveryAsync(orgId, id) is not { } found) return V2Envelope.Error(404, Status.NotFound, "no message with this id");
         if (!await store.RetryDeliveryAsync(orgId, id))
             return V2Envelope.Error(409, Status.BadRequest, $"only a dead or pending message can be retried; this one is {found.Delivery.Status}");

@@ -21,7 +21,8 @@ public static class SeriesApi
 
     public static RouteGroupBuilder MapSeriesAdmin(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v2/coupon/series").WithTags("Admin: coupon series").RequireTillV2(adminOnly: true);
+        var group = app.MapGroup("/v2/coupon/series").WithTags("Admin: coupon series")
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
         group.MapPost("/", Create);
         group.MapPut("/{id:long}", Update);
         group.MapGet("/{id:long}", Get);
@@ -31,41 +32,41 @@ public static class SeriesApi
         return group;
     }
 
-    static async Task<Results<Ok<Series>, JsonHttpResult<ErrorEnvelope>>> Create(Series body, HttpContext http, ICouponStore store)
+    static async Task<Results<Ok<Series>, JsonHttpResult<ErrorEnvelope>>> Create(Series body, TillIdentity till, ICouponStore store)
     {
         var series = Normalise(body);
         var valid = SeriesRules.Validate(series);
         if (!valid.Ok) return V2Envelope.Error(valid);
-        var caller = http.Caller();
+        var caller = till.Caller;
         var result = await store.CreateSeriesAsync(caller.OrgId, caller.Till.Id, series);
         return result.Ok ? TypedResults.Ok(result.Value) : V2Envelope.Error(result.Outcome);
     }
 
-    static async Task<Results<Ok<SeriesSaved>, JsonHttpResult<ErrorEnvelope>>> Update(long id, Series body, HttpContext http, ICouponStore store)
+    static async Task<Results<Ok<SeriesSaved>, JsonHttpResult<ErrorEnvelope>>> Update(long id, Series body, TillIdentity till, ICouponStore store)
     {
         var series = Normalise(body) with { Id = id };
         var valid = SeriesRules.Validate(series);
         if (!valid.Ok) return V2Envelope.Error(400, new Outcome(Status.SeriesNotSaved, $"{Status.Message(Status.SeriesNotSaved)}: {valid.Message}"));
-        var result = await store.UpdateSeriesAsync(http.Caller().OrgId, id, series);
+        var result = await store.UpdateSeriesAsync(till.Caller.OrgId, id, series);
         if (!result.Ok) return V2Envelope.Error(result.Outcome);
         return TypedResults.Ok(new SeriesSaved(true, Status.SeriesSaved, Status.Message(Status.SeriesSaved), result.Value!));
     }
 
-    static async Task<Results<Ok<Series>, JsonHttpResult<ErrorEnvelope>>> Get(long id, HttpContext http, ICouponStore store)
+    static async Task<Results<Ok<Series>, JsonHttpResult<ErrorEnvelope>>> Get(long id, TillIdentity till, ICouponStore store)
     {
-        var series = await store.GetSeriesAsync(http.Caller().OrgId, id);
+        var series = await store.GetSeriesAsync(till.Caller.OrgId, id);
         return series is null ? V2Envelope.Error(404, Status.InvalidSeries) : TypedResults.Ok(series);
     }
 
-    static async Task<Results<Ok<SeriesPage>, JsonHttpResult<ErrorEnvelope>>> List(HttpContext http, ICouponStore store, int? offset, int? limit)
+    static async Task<Results<Ok<SeriesPage>, JsonHttpResult<ErrorEnvelope>>> List(TillIdentity till, ICouponStore store, int? offset, int? limit)
     {
         var o = offset ?? 0;
         var l = limit ?? 50;
         if (o < 0 || l is < 1 or > 500) return V2Envelope.Error(400, Status.BadRequest, "offset must be >= 0 and limit 1..500");
-        return TypedResults.Ok(new SeriesPage(await store.ListSeriesAsync(http.Caller().OrgId, o, l), o, l));
+        return TypedResults.Ok(new SeriesPage(await store.ListSeriesAsync(till.Caller.OrgId, o, l), o, l));
     }
 
-    static async Task<Results<Ok<UploadAnswer>, JsonHttpResult<ErrorEnvelope>>> UploadCodes(long id, HttpRequest request, ICouponStore store)
+    static async Task<Results<Ok<UploadAnswer>, JsonHttpResult<ErrorEnvelope>>> UploadCodes(long id, HttpRequest request, TillIdentity till, ICouponStore store)
     {
         List<string> codes;
         if (request.HasJsonContentType())
@@ -86,7 +87,7 @@ public static class SeriesApi
         }
         if (codes.Count == 0) return V2Envelope.Error(400, Status.InvalidInput, "no codes in the upload");
         if (codes.Count > MaxUpload) return V2Envelope.Error(400, Status.InvalidInput, $"at most {MaxUpload} codes per upload");
-        var result = await store.UploadCodesAsync(request.HttpContext.Caller().OrgId, id, codes);
+        var result = await store.UploadCodesAsync(till.Caller.OrgId, id, codes);
         if (!result.Ok) return V2Envelope.Error(result.Outcome);
         var s = result.Value!;
         return TypedResults.Ok(new UploadAnswer(s.Received, s.Stored, s.Duplicates, s.Rejected, s.DuplicateCodes.Take(1000).ToList(), s.RejectedCodes.Take(1000).ToList()));

@@ -17,7 +17,8 @@ public static class StoresApi
 {
     public static RouteGroupBuilder MapStores(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v2").WithTags("Admin: stores and tills").RequireTillV2(adminOnly: true);
+        var group = app.MapGroup("/v2").WithTags("Admin: stores and tills")
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
         group.MapPost("/stores", CreateStore);
         group.MapGet("/stores", ListStores);
         group.MapPost("/tills", CreateTill);
@@ -25,18 +26,18 @@ public static class StoresApi
         return group;
     }
 
-    static async Task<Results<Ok<Store>, JsonHttpResult<ErrorEnvelope>>> CreateStore(CreateStoreRequest body, HttpContext http, ICouponStore store)
+    static async Task<Results<Ok<Store>, JsonHttpResult<ErrorEnvelope>>> CreateStore(CreateStoreRequest body, TillIdentity till, ICouponStore store)
     {
         if (!Fields.IsCode(body.Code)) return V2Envelope.Error(400, Status.BadRequest, "code is required: 1-64 characters, no spaces");
         if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 200) return V2Envelope.Error(400, Status.BadRequest, "name is required (at most 200 characters)");
-        var result = await store.CreateStoreAsync(http.Caller().OrgId, body.Code!.Trim(), body.Name.Trim());
+        var result = await store.CreateStoreAsync(till.Caller.OrgId, body.Code!.Trim(), body.Name.Trim());
         return result.Ok ? TypedResults.Ok(result.Value) : V2Envelope.Error(409, result.Outcome);
     }
 
-    static async Task<Ok<StoreList>> ListStores(HttpContext http, ICouponStore store) =>
-        TypedResults.Ok(new StoreList(await store.ListStoresAsync(http.Caller().OrgId)));
+    static async Task<Ok<StoreList>> ListStores(TillIdentity till, ICouponStore store) =>
+        TypedResults.Ok(new StoreList(await store.ListStoresAsync(till.Caller.OrgId)));
 
-    static async Task<Results<Ok<TillView>, JsonHttpResult<ErrorEnvelope>>> CreateTill(CreateTillRequest body, HttpContext http, ICouponStore store)
+    static async Task<Results<Ok<TillView>, JsonHttpResult<ErrorEnvelope>>> CreateTill(CreateTillRequest body, TillIdentity till, ICouponStore store)
     {
         if (!Fields.IsCode(body.Code)) return V2Envelope.Error(400, Status.BadRequest, "code is required: 1-64 characters, no spaces or colons");
         if (string.IsNullOrEmpty(body.Password) || body.Password.Length is < 8 or > 200)
@@ -44,14 +45,14 @@ public static class StoresApi
         if (!Fields.IsCode(body.StoreCode)) return V2Envelope.Error(400, Status.BadRequest, "storeCode is required");
         var role = (body.Role ?? Roles.Till).Trim().ToLowerInvariant();
         if (!Roles.IsValid(role)) return V2Envelope.Error(400, Status.BadRequest, "role must be 'admin' or 'till'");
-        var result = await store.CreateTillAsync(http.Caller().OrgId, body.Code!.Trim(), PasswordHasher.Hash(body.Password), body.StoreCode!.Trim(), role);
+        var result = await store.CreateTillAsync(till.Caller.OrgId, body.Code!.Trim(), PasswordHasher.Hash(body.Password), body.StoreCode!.Trim(), role);
         if (!result.Ok) return V2Envelope.Error(result.Outcome.Code == Status.NotFound ? 404 : 409, result.Outcome);
-        var till = result.Value!;
-        return TypedResults.Ok(new TillView(till.Id, till.Code, till.StoreId, till.Role));
+        var created = result.Value!;
+        return TypedResults.Ok(new TillView(created.Id, created.Code, created.StoreId, created.Role));
     }
 
-    static async Task<Ok<TillList>> ListTills(HttpContext http, ICouponStore store) =>
-        TypedResults.Ok(new TillList((await store.ListTillsAsync(http.Caller().OrgId)).Select(t => new TillView(t.Id, t.Code, t.StoreId, t.Role)).ToList()));
+    static async Task<Ok<TillList>> ListTills(TillIdentity till, ICouponStore store) =>
+        TypedResults.Ok(new TillList((await store.ListTillsAsync(till.Caller.OrgId)).Select(t => new TillView(t.Id, t.Code, t.StoreId, t.Role)).ToList()));
 }
 
 static class Fields

@@ -18,14 +18,15 @@ public static class WebhooksApi
 {
     public static RouteGroupBuilder MapWebhooks(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v2/webhooks").WithTags("Admin: webhooks").RequireTillV2(adminOnly: true);
+        var group = app.MapGroup("/v2/webhooks").WithTags("Admin: webhooks")
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
         group.MapPost("/", Register);
         group.MapGet("/", List);
         group.MapDelete("/{id:long}", Delete);
         return group;
     }
 
-    static async Task<Results<Ok<WebhookRegistered>, JsonHttpResult<ErrorEnvelope>>> Register(RegisterWebhook body, HttpContext http, ICouponStore store)
+    static async Task<Results<Ok<WebhookRegistered>, JsonHttpResult<ErrorEnvelope>>> Register(RegisterWebhook body, TillIdentity till, ICouponStore store)
     {
         if (!Uri.TryCreate(body.Url?.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || body.Url!.Length > 2000)
             return V2Envelope.Error(400, Status.BadRequest, "url must be an absolute http or https URL");
@@ -33,15 +34,15 @@ public static class WebhooksApi
         if (events.Count == 0 || events.Any(e => !CouponEvents.All.Contains(e)))
             return V2Envelope.Error(400, Status.BadRequest, $"events must list one or more of {string.Join(", ", CouponEvents.All)}");
         var secret = "whsec_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var w = await store.CreateWebhookAsync(http.Caller().OrgId, body.Url.Trim(), events, secret);
+        var w = await store.CreateWebhookAsync(till.Caller.OrgId, body.Url.Trim(), events, secret);
         return TypedResults.Ok(new WebhookRegistered(w.Id, w.Url, w.Events, w.CreatedAt, secret));
     }
 
-    static async Task<Ok<WebhookList>> List(HttpContext http, ICouponStore store) =>
-        TypedResults.Ok(new WebhookList(await store.ListWebhooksAsync(http.Caller().OrgId)));
+    static async Task<Ok<WebhookList>> List(TillIdentity till, ICouponStore store) =>
+        TypedResults.Ok(new WebhookList(await store.ListWebhooksAsync(till.Caller.OrgId)));
 
-    static async Task<Results<Ok<WebhookDeleted>, JsonHttpResult<ErrorEnvelope>>> Delete(long id, HttpContext http, ICouponStore store) =>
-        await store.DeleteWebhookAsync(http.Caller().OrgId, id)
+    static async Task<Results<Ok<WebhookDeleted>, JsonHttpResult<ErrorEnvelope>>> Delete(long id, TillIdentity till, ICouponStore store) =>
+        await store.DeleteWebhookAsync(till.Caller.OrgId, id)
             ? TypedResults.Ok(new WebhookDeleted(true, id))
             : V2Envelope.Error(404, Status.NotFound, "no webhook endpoint with this id");
 }

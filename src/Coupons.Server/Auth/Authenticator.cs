@@ -1,8 +1,11 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Coupons.Core;
 using Coupons.Storage;
+using Microsoft.AspNetCore.Authentication;
 
 namespace Coupons.Server.Auth;
 
@@ -10,38 +13,47 @@ namespace Coupons.Server.Auth;
 /// Resolves the till a request acts as, from HTTP Basic credentials (username = till code) or a bearer token from
 /// <c>POST /v2/oauth/token</c>. A slow password hash on every call would cap a till at a few dozen requests a second,
 /// so a verified credential is remembered for a short time, keyed by a SHA-256 of what was presented (never the
-/// secret itself). Failed attempts are never remembered: each costs a full check (only requests arriving together share one).
+/// secret itself), together with the sign-in made for it: a remembered credential costs a hash and a look-up, no
+/// database and no allocation. Failed attempts are never remembered: each costs a full check (only requests arriving
+/// together share one). Requests reach it through <see cref="TillAuthenticationHandler"/>.
 /// </summary>
 public sealed class Authenticator(ICouponStore store, TokenService tokens, TimeProvider clock)
 {
     static readonly TimeSpan Remember = TimeSpan.FromSeconds(60);
-    readonly ConcurrentDictionary<string, (Caller Caller, DateTimeOffset Until)> verified = new();
-    readonly ConcurrentDictionary<string, Lazy<Task<Caller?>>> checking = new();
+    static readonly Task<AuthenticateResult> NoCredentials = Task.FromResult(AuthenticateResult.NoResult());
+    // The sign-in (a ticket whose identity is a TillIdentity) is shared by the requests presenting the same
+    // credentials: nothing writes to a ticket of this scheme, or to its properties.
+    readonly ConcurrentDictionary<CredentialKey, (Task<AuthenticateResult> SignedIn, long OrgId, DateTimeOffset Until)> verified = new();
+    readonly ConcurrentDictionary<CredentialKey, Lazy<Task<AuthenticateResult>>> checking = new();
 
-    public async Task<Caller?> AuthenticateAsync(HttpRequest request)
+    /// <summary>The till the request's Authorization header signs in as; no result when it has no Basic or Bearer header.</summary>
+    public Task<AuthenticateResult> AuthenticateAsync(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         var bearer = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
-        if (!bearer && !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return null;
+        if (!bearer && !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return NoCredentials;
 
-        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(header)));
-        var now = clock.GetUtcNow();
-        if (verified.TryGetValue(key, out var hit) && hit.Until > now) return hit.Caller;
+        var key = CredentialKey.Of(header);
+        if (verified.TryGetValue(key, out var hit) && hit.Until > clock.GetUtcNow()) return hit.SignedIn;
+        return VerifyOnceAsync(key, header, bearer);
+    }
 
-        // Many requests with the same credentials arriving together (a till fleet after a restart) share one
-        // verification instead of each paying for the slow hash at once.
-        var check = checking.GetOrAdd(key, _ => new Lazy<Task<Caller?>>(() => VerifyAsync(key, header, bearer)));
+    // Many requests with the same credentials arriving together (a till fleet after a restart) share one
+    // verification instead of each paying for the slow hash at once.
+    async Task<AuthenticateResult> VerifyOnceAsync(CredentialKey key, string header, bool bearer)
+    {
+        var check = checking.GetOrAdd(key, _ => new Lazy<Task<AuthenticateResult>>(() => VerifyAsync(key, header, bearer)));
         try
         {
             return await check.Value;
         }
         finally
         {
-            checking.TryRemove(new KeyValuePair<string, Lazy<Task<Caller?>>>(key, check));
+            checking.TryRemove(new KeyValuePair<CredentialKey, Lazy<Task<AuthenticateResult>>>(key, check));
         }
     }
 
-    async Task<Caller?> VerifyAsync(string key, string header, bool bearer)
+    async Task<AuthenticateResult> VerifyAsync(CredentialKey key, string header, bool bearer)
     {
         (Caller Caller, DateTimeOffset Until)? found;
         if (bearer)
@@ -53,17 +65,19 @@ public sealed class Authenticator(ICouponStore store, TokenService tokens, TimeP
             var login = ParseBasic(header) is var (user, secret) ? await VerifyPasswordAsync(user, secret) : null;
             found = login is null ? null : (login.Caller, clock.GetUtcNow() + Remember);
         }
-        if (found is not { } ok) return null;
+        if (found is not { } ok) return AuthenticateResult.Fail("unknown till, wrong password or invalid token");
+        var signedIn = Task.FromResult(AuthenticateResult.Success(
+            new AuthenticationTicket(new ClaimsPrincipal(new TillIdentity(ok.Caller)), TillAuth.Scheme)));
         if (verified.Count > 10_000) verified.Clear();
-        verified[key] = ok;
-        return ok.Caller;
+        verified[key] = (signedIn, ok.Caller.OrgId, ok.Until);
+        return await signedIn;
     }
 
     /// <summary>Drops what is remembered of an organisation's tills, so a changed setting is seen by the next request on this node.</summary>
     public void Forget(long orgId)
     {
         foreach (var (key, entry) in verified)
-            if (entry.Caller.OrgId == orgId) verified.TryRemove(key, out _);
+            if (entry.OrgId == orgId) verified.TryRemove(key, out _);
     }
 
     /// <summary>The till a code and password (or the password's MD5 hex) belong to; null when they do not match.</summary>
@@ -98,14 +112,17 @@ public sealed class Authenticator(ICouponStore store, TokenService tokens, TimeP
         var colon = decoded.IndexOf(':');
         return colon <= 0 ? null : (decoded[..colon], decoded[(colon + 1)..]);
     }
-}
 
-public static class CallerExtensions
-{
-    const string Key = "coupons.caller";
-
-    public static Caller Caller(this HttpContext context) =>
-        context.Items[Key] as Caller ?? throw new InvalidOperationException("endpoint reached without an authenticated till");
-
-    public static void SetCaller(this HttpContext context, Caller caller) => context.Items[Key] = caller;
+    /// <summary>The SHA-256 of an Authorization header, computed without allocating.</summary>
+    readonly record struct CredentialKey(UInt128 Low, UInt128 High)
+    {
+        public static CredentialKey Of(string header)
+        {
+            var length = Encoding.UTF8.GetMaxByteCount(header.Length);
+            Span<byte> bytes = length <= 1024 ? stackalloc byte[1024] : new byte[length];
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(bytes[..Encoding.UTF8.GetBytes(header, bytes)], hash);
+            return new(BinaryPrimitives.ReadUInt128LittleEndian(hash), BinaryPrimitives.ReadUInt128LittleEndian(hash[16..]));
+        }
+    }
 }

@@ -8,8 +8,8 @@ namespace Coupons.Server.WebConsole;
 
 /// <summary>
 /// The web console under /console: Razor Pages rendered on the server, signed in with a cookie of its own.
-/// The cookie scheme is never a default scheme and its cookie is scoped to /console, so the API's HTTP Basic
-/// authentication (Auth/TillFilter) is untouched.
+/// The cookie scheme is never a default scheme (the API's till scheme is, Auth/TillAuthentication) and its cookie is
+/// scoped to /console; the console's policies name the cookie scheme, whose user replaces any till's on its pages.
 /// </summary>
 public static class ConsoleSetup
 {
@@ -18,8 +18,6 @@ public static class ConsoleSetup
 
     public static IServiceCollection AddConsole(this IServiceCollection services)
     {
-        // With one scheme registered, ASP.NET Core would make it the default for every request; the API must not see it.
-        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddAuthentication().AddCookie(Scheme, o =>
         {
             o.Cookie.Name = "coupons.console";

@@ -13,7 +13,7 @@ public static class CouponApi
     public static RouteGroupBuilder MapV11(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1.1/coupon").WithTags("v1.1 coupon")
-            .RequireTill(adminOnly: false, (_, status, outcome) => V11Result.Error(status, outcome.Code, outcome.Message));
+            .RequireAuthorization(TillAuth.Till).RequireRateLimiting(TillRateLimit.Policy);
         group.MapPost("/issue", Issue);
         group.MapGet("/resend", Resend);
         group.MapPost("/redeem", Redeem);
@@ -39,11 +39,11 @@ public static class CouponApi
     }
 
     // POST coupon/issue: one coupon, or a batch with `coupon` as an array.
-    static async Task<V11Result> Issue(HttpRequest request, ICouponStore store)
+    static async Task<V11Result> Issue(HttpRequest request, TillIdentity till, ICouponStore store)
     {
         var (items, malformed) = await CouponItemsAsync(request);
         if (malformed is not null) return malformed;
-        var caller = request.HttpContext.Caller();
+        var caller = till.Caller;
         var zone = TimeZones.FindOrUtc(caller.Org.TimeZone);
         var withUserId = UserIdWanted(request);
         var nodes = new List<V11Node>();
@@ -78,12 +78,12 @@ public static class CouponApi
     }
 
     // GET coupon/resend?id=|code=&<customer identifier>
-    static async Task<V11Result> Resend(HttpRequest request, ICouponStore store)
+    static async Task<V11Result> Resend(HttpRequest request, TillIdentity till, ICouponStore store)
     {
         var q = request.Query;
         long? id = long.TryParse(q["id"], out var n) ? n : null;
         var code = q["code"].FirstOrDefault();
-        var result = await store.ResendAsync(request.HttpContext.Caller(), V11Views.Customer(q), id, code);
+        var result = await store.ResendAsync(till.Caller, V11Views.Customer(q), id, code);
         var node = V11Node.Obj("coupon");
         if (id is not null || result.Ok) node.Add("id", result.Value?.Coupon.Id ?? id);
         if (code is not null || result.Ok) node.Add("code", result.Value?.Coupon.Code ?? code);
@@ -100,11 +100,11 @@ public static class CouponApi
         return V11Result.Error(StatusCodes.Status429TooManyRequests, refusal.Code, refusal.Message);
     }
 
-    static async Task<V11Result> Redeem(HttpRequest request, ICouponStore store, CodeGuessGuard guard)
+    static async Task<V11Result> Redeem(HttpRequest request, TillIdentity till, ICouponStore store, CodeGuessGuard guard)
     {
         var (items, malformed) = await CouponItemsAsync(request);
         if (malformed is not null) return malformed;
-        var caller = request.HttpContext.Caller();
+        var caller = till.Caller;
         if (guard.LockedFor(caller) is { } tillWait) return LockedOut(request.HttpContext, tillWait);
         var zone = TimeZones.FindOrUtc(caller.Org.TimeZone);
         var withUserId = UserIdWanted(request);
@@ -186,14 +186,14 @@ public static class CouponApi
     }
 
     // GET coupon/get?id=1,2|code=A,B
-    static async Task<V11Result> Get(HttpRequest request, ICouponStore store, CodeGuessGuard guard)
+    static async Task<V11Result> Get(HttpRequest request, TillIdentity till, ICouponStore store, CodeGuessGuard guard)
     {
         var ids = Split(request.Query["id"]);
         var codes = Split(request.Query["code"]);
         if (ids.Count == 0 && codes.Count == 0) return V11Result.Error(400, Status.EitherIdOrCode, Status.Message(Status.EitherIdOrCode));
         if (ids.Count + codes.Count > 100) return Malformed("at most 100 ids and codes per request");
         var numericIds = ids.Select(s => long.TryParse(s, out var n) ? n : -1).ToList();
-        var caller = request.HttpContext.Caller();
+        var caller = till.Caller;
         if (codes.Count > 0 && guard.LockedFor(caller) is { } wait) return LockedOut(request.HttpContext, wait);
         var zone = TimeZones.FindOrUtc(caller.Org.TimeZone);
         var found = await store.GetCouponsAsync(caller.OrgId, numericIds.Where(n => n > 0).ToList(), codes);
@@ -223,10 +223,10 @@ public static class CouponApi
         v.SelectMany(s => (s ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
 
     // GET coupon/isredeemable?<customer identifier>&code=…&details=true|extended
-    static async Task<V11Result> IsRedeemable(HttpRequest request, ICouponStore store, CodeGuessGuard guard)
+    static async Task<V11Result> IsRedeemable(HttpRequest request, TillIdentity till, ICouponStore store, CodeGuessGuard guard)
     {
         var q = request.Query;
-        var caller = request.HttpContext.Caller();
+        var caller = till.Caller;
         var who = V11Views.Customer(q);
         if (guard.LockedFor(caller, who) is { } wait) return LockedOut(request.HttpContext, wait);
         var code = q["code"].FirstOrDefault()?.Trim();
@@ -253,9 +253,9 @@ public static class CouponApi
     }
 
     // GET coupon/series?id=&expired=true|false|extended
-    static async Task<V11Result> ListSeries(HttpRequest request, ICouponStore store)
+    static async Task<V11Result> ListSeries(HttpRequest request, TillIdentity till, ICouponStore store)
     {
-        var caller = request.HttpContext.Caller();
+        var caller = till.Caller;
         var zone = TimeZones.FindOrUtc(caller.Org.TimeZone);
         var expired = request.Query["expired"].FirstOrDefault()?.ToLowerInvariant();
         var ids = Split(request.Query["id"]);

@@ -18,7 +18,8 @@ public static class CouponsApi
 
     public static RouteGroupBuilder MapCouponsV2(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v2").WithTags("v2: coupons").RequireTillV2(adminOnly: false);
+        var group = app.MapGroup("/v2").WithTags("v2: coupons")
+            .RequireAuthorization(TillAuth.Till).RequireRateLimiting(TillRateLimit.Policy);
         group.MapPost("/coupon/issue/multiple", IssueMultiple);
         group.MapGet("/customers/{customerId}/coupons", CustomerCoupons).AddEndpointFilter(FewListingsAtOnceAsync);
         group.MapPost("/coupon/bulk/redeem", BulkRedeem);
@@ -31,7 +32,7 @@ public static class CouponsApi
     // ---- issue/multiple --------------------------------------------------------------------
 
     static async Task<Results<Ok<IssueMultipleResponse>, JsonHttpResult<IssueMultipleResponse>, JsonHttpResult<ErrorEnvelope>>> IssueMultiple(
-        IssueMultipleRequest body, HttpContext http, ICouponStore store)
+        IssueMultipleRequest body, HttpContext http, TillIdentity till, ICouponStore store)
     {
         var (seriesIds, invalid) = ParseSeriesIds(body.SeriesId ?? body.SeriesIds);
         if (invalid is { } refused) return V2Envelope.Error(400, refused);
@@ -43,7 +44,7 @@ public static class CouponsApi
         if (MetadataProblem(body.Metadata) is { } problem) return V2Envelope.Error(400, Status.BadRequest, problem);
         var metadata = body.Metadata is null ? null : JsonSerializer.Serialize(body.Metadata, CouponJson.Options);
 
-        var caller = http.Caller();
+        var caller = till.Caller;
         var results = new List<IssueResult>();
         // Hundreds of coupons in one request: as for listings, a few such requests at once keep the cores busy, and
         // more only hold more rows in memory together.
@@ -141,7 +142,7 @@ public static class CouponsApi
     }
 
     static async Task<Results<Ok<CustomerCouponsResponse>, JsonHttpResult<ErrorEnvelope>>> CustomerCoupons(
-        string customerId, HttpContext http, ICouponStore store, [FromQuery(Name = "coupon_code_case")] string? codeCaseName)
+        string customerId, TillIdentity till, ICouponStore store, [FromQuery(Name = "coupon_code_case")] string? codeCaseName)
     {
         if (!long.TryParse(customerId, System.Globalization.NumberStyles.None, null, out var id) || id <= 0)
             return V2Envelope.Error(400, Status.BadRequest, "INVALID_CUSTOMER_ID: customerId must be a positive integer");
@@ -154,7 +155,7 @@ public static class CouponsApi
         };
         if (codeCase is null) return V2Envelope.Error(400, Status.BadRequest, "coupon_code_case must be LOWER, UPPER or AS_IT_IS");
 
-        var orgId = http.Caller().OrgId;
+        var orgId = till.Caller.OrgId;
         var coupons = await store.ListCustomerCouponsAsync(orgId, id);
         if (coupons.Count == 0)
         {
@@ -176,7 +177,7 @@ public static class CouponsApi
     }
 
     static async Task<Results<Ok<BulkRedeemResponse>, JsonHttpResult<BulkRedeemResponse>, JsonHttpResult<ErrorEnvelope>>> BulkRedeem(
-        BulkRedeemRequest body, HttpContext http, ICouponStore store, CodeGuessGuard guard)
+        BulkRedeemRequest body, HttpContext http, TillIdentity till, ICouponStore store, CodeGuessGuard guard)
     {
         var list = body.RedemptionRequestList;
         if (list is null || list.Count == 0) return V2Envelope.Error(400, Status.InvalidInput, "redemptionRequestList must hold 1 to 100 codes");
@@ -192,7 +193,7 @@ public static class CouponsApi
             RedemptionTime = body.RedemptionTime,
         }).ToList();
 
-        var caller = http.Caller();
+        var caller = till.Caller;
         var who = body.User?.ToRef() ?? new CustomerRef();
         if (guard.LockedFor(caller, who) is { } wait) return LockedOut(http, wait);
         var result = await store.RedeemAsync(caller, who, items, allOrNothing: true);
@@ -209,7 +210,7 @@ public static class CouponsApi
     // ---- is_redeemable ---------------------------------------------------------------------
 
     static async Task<Results<Ok<IsRedeemableResponse>, JsonHttpResult<ErrorEnvelope>>> IsRedeemable(
-        HttpContext http, ICouponStore store, CodeGuessGuard guard, string? mobile, string? email, string? externalId, string? id, string[]? code,
+        HttpContext http, TillIdentity till, ICouponStore store, CodeGuessGuard guard, string? mobile, string? email, string? externalId, string? id, string[]? code,
         string? details, string? transactionNumber, decimal? billAmount)
     {
         long? customerId = null;
@@ -224,7 +225,7 @@ public static class CouponsApi
 
         var who = new CustomerInput(mobile, email, externalId, customerId).ToRef();
         var items = codes.Select(c => new RedeemRequest { Code = c, TransactionNumber = transactionNumber, BillAmount = billAmount }).ToList();
-        var caller = http.Caller();
+        var caller = till.Caller;
         if (guard.LockedFor(caller, who) is { } wait) return LockedOut(http, wait);
         var result = await store.CheckRedeemableAsync(caller, who, items);
         guard.Record(caller, who, result.Items.Count(i => CodeGuessGuard.IsGuess(i.Outcome)));
@@ -235,12 +236,12 @@ public static class CouponsApi
 
     // ---- redemption/reverse ----------------------------------------------------------------
 
-    static async Task<Results<Ok<ReverseResponse>, JsonHttpResult<ErrorEnvelope>>> Reverse(ReverseRequest body, HttpContext http, ICouponStore store)
+    static async Task<Results<Ok<ReverseResponse>, JsonHttpResult<ErrorEnvelope>>> Reverse(ReverseRequest body, TillIdentity till, ICouponStore store)
     {
         var ids = body.RedemptionIds?.Distinct().ToList() ?? [];
         if (ids.Count == 0) return V2Envelope.Error(400, Status.NoRedemptionIds);
         if (ids.Count > MaxBatch) return V2Envelope.Error(400, Status.InvalidInput, "at most 100 redemption ids per request");
-        var outcome = await store.ReverseAsync(http.Caller(), ids);
+        var outcome = await store.ReverseAsync(till.Caller, ids);
         return outcome.Ok ? TypedResults.Ok(new ReverseResponse(true, ids, [], [])) : V2Envelope.Error(400, outcome);
     }
 
@@ -249,7 +250,7 @@ public static class CouponsApi
     public const int MaxCustomFields = 50;
 
     static async Task<Results<Ok<AmendRedemptionResponse>, JsonHttpResult<ErrorEnvelope>>> AmendRedemption(
-        AmendRedemptionRequest body, HttpContext http, ICouponStore store)
+        AmendRedemptionRequest body, TillIdentity till, ICouponStore store)
     {
         if (body.RedemptionId is not { } id) return V2Envelope.Error(400, Status.NoRedemptionIds, "redemptionId is required");
         if (body.TransactionNumber is { Length: > 100 }) return V2Envelope.Error(400, Status.BadRequest, "transactionNumber is at most 100 characters");
@@ -259,7 +260,7 @@ public static class CouponsApi
         if (body.TransactionNumber is null && body.BillAmount is null && fields.Count == 0)
             return V2Envelope.Error(400, Status.BadRequest, "give at least one of transactionNumber, billAmount, customFields");
 
-        var result = await store.AmendRedemptionAsync(http.Caller(), id, body.TransactionNumber?.Trim(), body.BillAmount, fields);
+        var result = await store.AmendRedemptionAsync(till.Caller, id, body.TransactionNumber?.Trim(), body.BillAmount, fields);
         if (!result.Ok) return V2Envelope.Error(400, result.Outcome);
         var r = result.Value!.Redemption;
         var custom = new Dictionary<string, string?>();
