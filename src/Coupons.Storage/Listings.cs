@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Coupons.Core;
 using Dapper;
@@ -26,8 +27,7 @@ public abstract partial class SqlStore
     async Task<IReadOnlyList<CouponDetail>> DetailsAsync(DbConnection c, long orgId, List<Coupon> coupons, string seriesFilter, string redemptionFilter, object args)
     {
         if (coupons.Count == 0) return [];
-        var series = (await c.QueryAsync<SeriesRow>($"SELECT {SeriesColumns} FROM series WHERE org_id = @orgId AND {seriesFilter}", args))
-            .Select(r => r.ToSeries()).ToDictionary(s => s.Id);
+        var series = await SeriesOfAsync(c, seriesFilter, args);
         var redemptions = (await c.QueryAsync<RedemptionRow>(
             $"""
             SELECT r.id, r.org_id, r.coupon_id, r.series_id, r.customer_id, r.till_id, r.store_id, r.redeemed_at, r.transaction_number,
@@ -48,6 +48,37 @@ public abstract partial class SqlStore
             k.IssuedAtStoreId is { } sid ? stores.GetValueOrDefault(sid) : null,
             byCoupon[k.Id].Select(r => new RedemptionView(r.ToRedemption(), r.TillCode, stores[r.StoreId], customers[r.CustomerId])).ToList()))
             .ToList();
+    }
+
+    // The parsed config of each series listed, with the config_version it was read at; per store, as series ids are.
+    readonly ConcurrentDictionary<long, (int Version, Series Config)> listedConfigs = new();
+
+    /// <summary>
+    /// The series <paramref name="seriesFilter"/> picks. Their configs are read only when one of them has a config_version
+    /// not parsed yet: a customer's coupons may be of a thousand series, and reading their configs (kilobytes of JSON
+    /// each) cost more than all the rest of the listing.
+    /// </summary>
+    async Task<Dictionary<long, Series>> SeriesOfAsync(DbConnection c, string seriesFilter, object args)
+    {
+        const string withoutConfig = "id, org_id, config_version, num_issued, num_redeemed, num_uploaded_total, num_uploaded_non_issued, created_at, last_used";
+        var rows = (await c.QueryAsync<SeriesRow>($"SELECT {withoutConfig} FROM series WHERE org_id = @orgId AND {seriesFilter}", args)).AsList();
+        var series = new Dictionary<long, Series>(rows.Count);
+        foreach (var r in rows)
+        {
+            if (!listedConfigs.TryGetValue(r.Id, out var known) || known.Version != r.ConfigVersion) break;
+            series[r.Id] = r.ToSeries(known.Config);
+        }
+        if (series.Count == rows.Count) return series;
+
+        series.Clear();
+        foreach (var r in await c.QueryAsync<SeriesRow>($"SELECT {SeriesColumns}, config_version FROM series WHERE org_id = @orgId AND {seriesFilter}", args))
+        {
+            var config = ParsedConfig(r.Config!);
+            if (listedConfigs.Count >= 10_000) listedConfigs.Clear();
+            listedConfigs[r.Id] = (r.ConfigVersion, config);
+            series[r.Id] = r.ToSeries(config);
+        }
+        return series;
     }
 
     sealed class RedemptionRow

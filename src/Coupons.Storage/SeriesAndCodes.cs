@@ -37,7 +37,8 @@ public abstract partial class SqlStore
             {
                 await c.ExecuteAsync(
                     """
-                    UPDATE series SET series_code = @code, config = @config, max_create = @MaxCreate, max_redeem = @MaxRedeem
+                    UPDATE series SET series_code = @code, config = @config, config_version = config_version + 1,
+                                      max_create = @MaxCreate, max_redeem = @MaxRedeem
                     WHERE org_id = @orgId AND id = @id
                     """, new { orgId, id, code = series.SeriesCode, config = ConfigJson(stored), series.MaxCreate, series.MaxRedeem }, tx);
             }
@@ -123,7 +124,10 @@ public abstract partial class SqlStore
     {
         public long Id { get; set; }
         public long OrgId { get; set; }
-        public string Config { get; set; } = "{}";
+        /// <summary>Left out (null) by the customer listing when it has parsed this <see cref="ConfigVersion"/> already.</summary>
+        public string? Config { get; set; }
+        /// <summary>Selected by the customer listing only.</summary>
+        public int ConfigVersion { get; set; }
         public int NumIssued { get; set; }
         public int NumRedeemed { get; set; }
         public int NumUploadedTotal { get; set; }
@@ -131,7 +135,8 @@ public abstract partial class SqlStore
         public DateTimeOffset CreatedAt { get; set; }
         public DateTimeOffset? LastUsed { get; set; }
 
-        public Series ToSeries() => ParsedConfig(Config) with
+        /// <summary>The series, with <paramref name="config"/> when given, else its config parsed from <see cref="Config"/>.</summary>
+        public Series ToSeries(Series? config = null) => (config ?? ParsedConfig(Config ?? throw new InvalidOperationException($"series {Id} was read without its config"))) with
         {
             Id = Id,
             OrgId = OrgId,
