@@ -55,6 +55,7 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages(ErrorHandler.WriteStatusAsync);
 app.Use(RequestCharset.RefuseUnknownAsync);
+app.Use(NulRefusal.RefuseAsync);
 app.UseMiddleware<Idempotency>();
 
 app.MapOpenApi();
