@@ -1,6 +1,7 @@
 using Coupons.Core;
 using Coupons.Storage;
 using Coupons.Storage.Postgres;
+using Dapper;
 using Npgsql;
 
 namespace Coupons.Server.Tests;
@@ -14,23 +15,37 @@ namespace Coupons.Server.Tests;
 /// </summary>
 public sealed class PreparedStatementTests : IAsyncLifetime
 {
-    readonly PostgresStore store = new(new NpgsqlConnectionStringBuilder(TestPostgres.NewDatabase()) { MaxPoolSize = 1 }.ToString(), TimeProvider.System);
+    readonly PostgresStore store;
+    readonly string database = new NpgsqlConnectionStringBuilder(TestPostgres.NewDatabase()) { MaxPoolSize = 1 }.ToString();
+
+    public PreparedStatementTests() => store = new(database, TimeProvider.System);
 
     public Task InitializeAsync() => store.MigrateAsync();
 
     public async Task DisposeAsync() => await store.DisposeAsync();
 
+    /// <summary>
+    /// On a fresh connection: the statement runs 0, 1, 2 times, then is refused (so whichever run prepares it is the
+    /// refused one), then must keep working.
+    /// </summary>
+    async Task RefusedAtEachRunAsync(Func<PostgresStore, Task> good, Func<PostgresStore, Task> refused)
+    {
+        for (var before = 0; before < 3; before++)
+        {
+            await using var fresh = new PostgresStore(database, TimeProvider.System);
+            for (var i = 0; i < before; i++) await good(fresh);
+            await Assert.ThrowsAsync<StoreInputException>(() => refused(fresh));
+            for (var i = 0; i < 3; i++) await good(fresh);
+        }
+    }
+
     [Fact]
     public async Task A_value_refused_while_binding_a_read_leaves_the_connection_usable()
     {
         Assert.True((await store.CreateOrganisationAsync("Org", "main", "Main", "till-1", "hash")).Ok);
-        // Refused at its first, second and third run: whichever of them prepares the statement.
-        for (var round = 0; round < 3; round++)
-        {
-            await Assert.ThrowsAsync<StoreInputException>(() => store.FindLoginAsync("ti\0ll"));
-            Assert.Equal("till-1", (await store.FindLoginAsync("till-1"))?.Caller.Till.Code);
-            Assert.Null(await store.FindLoginAsync("nobody"));
-        }
+        await RefusedAtEachRunAsync(
+            async s => Assert.Equal("till-1", (await s.FindLoginAsync("till-1"))?.Caller.Till.Code),
+            s => s.FindLoginAsync("ti\0ll"));
     }
 
     [Fact]
@@ -39,15 +54,26 @@ public sealed class PreparedStatementTests : IAsyncLifetime
         var org = (await store.CreateOrganisationAsync("Org", "main", "Main", "till-1", "hash")).Value;
         var caller = (await store.FindLoginAsync("till-1"))!.Caller;
         var series = (await store.CreateSeriesAsync(org, caller.Till.Id, new Series { SeriesCode = "S1", Description = "d", IsMultipleVouchersPerUserAllowed = true })).Value!;
-        for (var round = 0; round < 3; round++)
-        {
-            // Alone (a store has no key) and through the group committer (an issue is keyed by its series).
-            await Assert.ThrowsAsync<StoreInputException>(() => store.CreateStoreAsync(org, $"st\0{round}", "North"));
-            Assert.True((await store.CreateStoreAsync(org, $"north-{round}", "North")).Ok);
-            await Assert.ThrowsAsync<StoreInputException>(() => store.CreateCustomerAsync(org, new Customer { FirstName = "A\0", LastName = "L", Mobile = $"4470{round}" }));
-            Assert.True((await store.CreateCustomerAsync(org, new Customer { FirstName = "A", LastName = "L", Mobile = $"4471{round}" })).Ok);
-            await Assert.ThrowsAsync<StoreInputException>(() => store.IssueAsync(caller, series.Id, new CustomerRef(Mobile: $"4471{round}"), metadata: "m\0"));
-            Assert.True((await store.IssueAsync(caller, series.Id, new CustomerRef(Mobile: $"4471{round}"), metadata: "m")).Coupons.Count == 1);
-        }
+        Assert.True((await store.CreateCustomerAsync(org, new Customer { FirstName = "A", LastName = "L", Mobile = "447100" })).Ok);
+        var n = 0;
+        // Alone (a store has no key)...
+        await RefusedAtEachRunAsync(
+            async s => Assert.True((await s.CreateStoreAsync(org, $"north-{++n}", "North")).Ok),
+            s => s.CreateStoreAsync(org, "st\0", "North"));
+        // ...and through the group committer (an issue is keyed by its series).
+        await RefusedAtEachRunAsync(
+            async s => Assert.Single((await s.IssueAsync(caller, series.Id, new CustomerRef(Mobile: "447100"), metadata: "m")).Coupons),
+            s => s.IssueAsync(caller, series.Id, new CustomerRef(Mobile: "447100"), metadata: "m\0"));
+    }
+
+    [Fact]
+    public async Task An_attempt_whose_error_quotes_a_NUL_from_the_receiver_is_recorded()
+    {
+        var org = (await store.CreateOrganisationAsync("Org", "main", "Main", "till-1", "hash")).Value;
+        var delivery = new Delivery { Id = 1, OrgId = org, Attempts = 1 };
+        var failed = new AttemptOutcome(false, "HTTP 500: \0\0 oops", DateTimeOffset.UtcNow, 12, TimeSpan.FromSeconds(1));
+        Assert.False(await store.SettleDeliveryAsync(delivery, failed, maxAttempts: 5));
+        await using var c = new NpgsqlConnection(database);
+        Assert.Equal("HTTP 500: \uFFFD\uFFFD oops", await c.QuerySingleAsync<string>("SELECT error FROM delivery_attempts WHERE delivery_id = 1"));
     }
 }
