@@ -91,6 +91,14 @@ public abstract class NulRefusalTests<TApp>(TApp app) : IClassFixture<TApp> wher
         bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
             $"{Segment("""{"alg":"HS256","typ":"JWT"}""")}.{Segment("""{"sub":"gh\u0000st"}""")}.c2ln");
         await AssertV11RefusedAsync(await bearer.GetAsync("/v1.1/coupon/get?code=A"));
+
+        // Credentials that do not decode at all are simply not credentials.
+        foreach (var (scheme, value) in new[] { ("Bearer", "x.@@@!.y"), ("Basic", "!!!not-base64") })
+        {
+            var client = app.CreateClient();
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(scheme, value);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/v2/stores")).StatusCode);
+        }
     }
 
     [Fact]

@@ -48,7 +48,8 @@ public static class NulRefusal
     static bool Decodes(ReadOnlySpan<char> text, bool url, out byte[] decoded)
     {
         var bytes = new byte[text.Length];
-        var ok = url ? Base64Url.TryDecodeFromChars(text, bytes, out var written) : Convert.TryFromBase64Chars(text, bytes, out written);
+        var ok = url ? Base64Url.DecodeFromChars(text, bytes, out _, out var written) == System.Buffers.OperationStatus.Done
+            : Convert.TryFromBase64Chars(text, bytes, out written);
         decoded = ok ? bytes[..written] : [];
         return ok;
     }
