@@ -36,7 +36,15 @@ public abstract partial class SqlStore : ICouponStore
         try
         {
             await using var c = await OpenReadAsync();
-            return await read(c);
+            try
+            {
+                return await read(c);
+            }
+            catch (Exception e)
+            {
+                AfterFailure(c, e);
+                throw;
+            }
         }
         catch (Exception e) when (InputRefused(e) is { } refused)
         {
@@ -67,6 +75,14 @@ public abstract partial class SqlStore : ICouponStore
 
     /// <summary>Runs <paramref name="work"/> in a write transaction of its own and commits it; rolls back on any exception.</summary>
     protected abstract Task<T> WriteAloneAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work);
+
+    /// <summary>
+    /// Called when a statement failed on <paramref name="c"/>, once no transaction of it is left aborted (outside one,
+    /// or rolled back to before the failure) and before it runs anything else or goes back to its pool.
+    /// </summary>
+    protected virtual void AfterFailure(DbConnection c, Exception e)
+    {
+    }
 
     /// <summary>The group committer of this store (null: every write alone).</summary>
     protected GroupCommit? Batches { get; init; }
