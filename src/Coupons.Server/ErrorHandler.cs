@@ -21,12 +21,8 @@ public static class ErrorHandler
         _ => StatusCodes.Status500InternalServerError,
     };
 
-    /// <summary>
-    /// A client's mistake answered with a 4xx is not an error of the server: it is not logged as one. A value only the
-    /// database refused is, though its client still gets a 400: the request checks (NulRefusal) let it through.
-    /// </summary>
-    public static bool IsClientError(ExceptionHandlerSuppressDiagnosticsContext c) =>
-        StatusFor(c.Exception) < 500 && c.Exception is not Coupons.Storage.StoreInputException;
+    /// <summary>A client's mistake answered with a 4xx is not an error of the server: it is not logged as one.</summary>
+    public static bool IsClientError(ExceptionHandlerSuppressDiagnosticsContext c) => StatusFor(c.Exception) < 500;
 
     public static async Task WriteAsync(HttpContext http)
     {

@@ -55,7 +55,6 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 });
 app.UseStatusCodePages(ErrorHandler.WriteStatusAsync);
 app.Use(RequestCharset.RefuseUnknownAsync);
-app.Use(NulRefusal.RefuseAsync);
 // Sign-in, roles, then the per-till limit: what they refuse (401, 403, 429) never claims an Idempotency-Key.
 app.UseAuthentication();
 app.UseAuthorization();

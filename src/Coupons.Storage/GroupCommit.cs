@@ -33,7 +33,6 @@ public sealed class GroupCommit
     readonly Open open;
     readonly Begin begin;
     readonly Func<Exception, bool> runAloneAfter;
-    readonly Action<DbConnection, Exception>? afterRollback;
     readonly bool keepConnection;
     readonly bool keyedOnly;
     int next = -1;
@@ -44,11 +43,8 @@ public sealed class GroupCommit
     /// <param name="keepConnection">Keep the connection <paramref name="open"/> gives for the life of the committer (SQLite), or dispose it after each batch (pooled).</param>
     /// <param name="keyedOnly">Only writes with a key are batched; the others run alone at once (PostgreSQL, where concurrent
     /// transactions already share WAL flushes and batching rows that nobody else wants only lengthens lock hold times).</param>
-    /// <param name="afterRollback">Told of an item's failure once it is rolled back, before the next item runs on the connection.</param>
-    public GroupCommit(int committers, int maxBatch, Open open, Begin begin, Func<Exception, bool> runAloneAfter, bool keepConnection, bool keyedOnly = false,
-        Action<DbConnection, Exception>? afterRollback = null)
+    public GroupCommit(int committers, int maxBatch, Open open, Begin begin, Func<Exception, bool> runAloneAfter, bool keepConnection, bool keyedOnly = false)
     {
-        this.afterRollback = afterRollback;
         this.keyedOnly = keyedOnly;
         this.maxBatch = maxBatch;
         this.open = open;
@@ -125,7 +121,6 @@ public sealed class GroupCommit
                 {
                     if (single) await tx.RollbackAsync();
                     else await ExecuteAsync(c, tx, "ROLLBACK TO SAVEPOINT item");
-                    afterRollback?.Invoke(c, e);
                     if (runAloneAfter(e)) again.Add(item);
                     else failed.Add((item, e));
                 }

@@ -47,20 +47,6 @@ public abstract partial class SqlStore
     async Task<IReadOnlyList<PendingIssue>> IssueBatchAsync(List<PendingIssue> batch)
     {
         await using var c = await OpenReadAsync();
-        try
-        {
-            return await IssueBatchOnAsync(c, batch);
-        }
-        catch (Exception e)
-        {
-            // Rolled back by now (the transaction is disposed on the way out).
-            AfterFailure(c, e);
-            throw;
-        }
-    }
-
-    async Task<IReadOnlyList<PendingIssue>> IssueBatchOnAsync(DbConnection c, List<PendingIssue> batch)
-    {
         await using var tx = await c.BeginTransactionAsync();
 
         // Round trip 1: per request, the customer (locked), the series, the customer's coupons of the series.

@@ -194,9 +194,7 @@ public abstract partial class SqlStore
             return changed == 1;
         });
 
-    // An error can quote what a gateway or webhook receiver answered, NUL characters included, which PostgreSQL text
-    // cannot hold: refused there, the attempt would never be recorded and the delivery never settled.
-    static string? Truncate(string? s) => (s is { Length: > 2000 } ? s[..2000] : s)?.Replace('\0', '\uFFFD');
+    static string? Truncate(string? s) => s is { Length: > 2000 } ? s[..2000] : s;
 
     // ---- Admin: deliveries ----------------------------------------------------------------
 

@@ -56,20 +56,6 @@ public abstract partial class SqlStore
     async Task<IReadOnlyList<PendingRedeem>> RedeemBatchAsync(List<PendingRedeem> batch)
     {
         await using var c = await OpenReadAsync();
-        try
-        {
-            return await RedeemBatchOnAsync(c, batch);
-        }
-        catch (Exception e)
-        {
-            // Rolled back by now (the transaction is disposed on the way out).
-            AfterFailure(c, e);
-            throw;
-        }
-    }
-
-    async Task<IReadOnlyList<PendingRedeem>> RedeemBatchOnAsync(DbConnection c, List<PendingRedeem> batch)
-    {
         await using var tx = await c.BeginTransactionAsync();
 
         // Round trip 1: every request's customer (locked) and its items' facts (coupons locked).

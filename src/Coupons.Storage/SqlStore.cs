@@ -36,15 +36,7 @@ public abstract partial class SqlStore : ICouponStore
         try
         {
             await using var c = await OpenReadAsync();
-            try
-            {
-                return await read(c);
-            }
-            catch (Exception e)
-            {
-                AfterFailure(c, e);
-                throw;
-            }
+            return await read(c);
         }
         catch (Exception e) when (InputRefused(e) is { } refused)
         {
@@ -75,14 +67,6 @@ public abstract partial class SqlStore : ICouponStore
 
     /// <summary>Runs <paramref name="work"/> in a write transaction of its own and commits it; rolls back on any exception.</summary>
     protected abstract Task<T> WriteAloneAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work);
-
-    /// <summary>
-    /// Called when a statement failed on <paramref name="c"/>, once no transaction of it is left aborted (outside one,
-    /// or rolled back to before the failure) and before it runs anything else or goes back to its pool.
-    /// </summary>
-    protected virtual void AfterFailure(DbConnection c, Exception e)
-    {
-    }
 
     /// <summary>The group committer of this store (null: every write alone).</summary>
     protected GroupCommit? Batches { get; init; }

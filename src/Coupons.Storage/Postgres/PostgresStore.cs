@@ -29,25 +29,13 @@ public sealed class PostgresStore : SqlStore, IAsyncDisposable
     public PostgresStore(string connectionString, TimeProvider clock) : base(clock)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        // Each statement is parsed and planned once per connection, not once per request: Npgsql prepares a statement
-        // at its second run on a connection (64 per connection, least recently used first out; the hot ones are a few
-        // dozen). Safe despite npgsql/npgsql#6391 (see MayLeaveStatementsOutOfStep): of 80 failures tried on Npgsql
-        // 10.0.3 (each kind at a statement's 1st to 6th run on a connection, in and out of transactions, rolled back
-        // whole or to a savepoint), the 8 that left the connection broken were exactly those where the run that
-        // prepares the statement was refused while binding its parameters (22021 NUL, 22001 too long; 22003 numeric
-        // overflow likewise); unique violations, lock timeouts, cancellations, and savepoints rolled back over statements
-        // that had not failed broke none. Such values are refused before any endpoint runs (Formats/NulRefusal; numbers
-        // by each endpoint's checks and types), and a connection that meets one anyway forgets its prepared statements.
-        // A connection string that sets Max Auto Prepare itself keeps its own settings.
-        if (builder.MaxAutoPrepare == 0)
-        {
-            builder.MaxAutoPrepare = 64;
-            builder.AutoPrepareMinUsages = 2;
-        }
+        // No automatic preparation (Max Auto Prepare): with it, a statement refused for a NUL byte in a parameter (22021)
+        // left its pooled connection out of step with the server, and the next request on it failed with "unexpected
+        // backend message DataRow" (found by the hostile-input check, about one run in two).
         dataSource = NpgsqlDataSource.Create(builder.ToString());
         Batches = new GroupCommit(Committers, MaxBatch, async () => await dataSource.OpenConnectionAsync(), BeginBatchAsync,
             runAloneAfter: e => e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.LockNotAvailable },
-            keepConnection: false, keyedOnly: true, afterRollback: AfterFailure);
+            keepConnection: false, keyedOnly: true);
         RedeemBatches = NewRedeemCommitters(BatchCommitterCount);
         IssueBatches = NewIssueCommitters(BatchCommitterCount);
     }
@@ -75,36 +63,6 @@ public sealed class PostgresStore : SqlStore, IAsyncDisposable
     protected override StoreInputException? InputRefused(Exception e) =>
         e is PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire } ? new StoreInputException("text must not contain the NUL character", e) : null;
 
-    /// <summary>
-    /// npgsql/npgsql#6391. The run that prepares a statement sends Parse, Bind, Describe and Execute together, and
-    /// Npgsql counts the statement as prepared once the Parse succeeds. When PostgreSQL then refuses the Bind (a
-    /// parameter it cannot take: 22021 a NUL in text; 22003 or 22001 a value too large for its column, found when the
-    /// plan is made with the values), the description of the statement's result never comes, and every later run of it
-    /// on that connection reads its rows as if it had none ("unexpected backend message DataRow"). Failures while
-    /// executing come after the description and leave the statement whole: the four below happen in normal running.
-    /// After any other failure the connection forgets its prepared statements (and prepares them again as they run).
-    /// </summary>
-    static bool MayLeaveStatementsOutOfStep(Exception e) =>
-        (e as PostgresException ?? e.InnerException as PostgresException) is
-        {
-            SqlState: not (PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DeadlockDetected
-                or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.LockNotAvailable),
-        };
-
-    protected override void AfterFailure(DbConnection c, Exception e)
-    {
-        if (c is not NpgsqlConnection { State: System.Data.ConnectionState.Open } connection || !MayLeaveStatementsOutOfStep(e)) return;
-        try
-        {
-            connection.UnprepareAll();
-        }
-        catch (NpgsqlException)
-        {
-            // It could not forget them: the pool closes it when it is given back instead of handing it out again.
-            NpgsqlConnection.ClearPool(connection);
-        }
-    }
-
     protected override bool IsUniqueViolation(Exception e) =>
         e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
@@ -118,18 +76,9 @@ public sealed class PostgresStore : SqlStore, IAsyncDisposable
             {
                 await using var c = await dataSource.OpenConnectionAsync();
                 await using var tx = await c.BeginTransactionAsync();
-                try
-                {
-                    var result = await work(c, tx);
-                    await tx.CommitAsync();
-                    return result;
-                }
-                catch (Exception e) when (MayLeaveStatementsOutOfStep(e))
-                {
-                    await tx.RollbackAsync();
-                    AfterFailure(c, e);
-                    throw;
-                }
+                var result = await work(c, tx);
+                await tx.CommitAsync();
+                return result;
             }
             catch (PostgresException e) when (attempt < 5 && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
             {
