@@ -33,8 +33,8 @@ sealed class ServerProcess : IDisposable
         psi.Environment["Coupons__Database__ConnectionString"] = connectionString;
         psi.Environment["Coupons__Bootstrap__Till"] = till;
         psi.Environment["Coupons__Bootstrap__Password"] = password;
-        // Request logging at Information would measure the console, not the service.
-        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The server's own default logging (one line per request), as an operator runs it; the bench's environment
+        // passes through, so Logging__LogLevel__* there measures another level.
         if (!notifications) psi.Environment["Coupons__Notifications__Enabled"] = "false";
         var p = Process.Start(psi)!;
         p.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line && (Verbose || line.Contains("fail", StringComparison.OrdinalIgnoreCase))) Console.Error.WriteLine($"  server: {line}"); };

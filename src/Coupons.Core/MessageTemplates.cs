@@ -35,6 +35,12 @@ public static partial class MessageTemplates
     public static bool SendsEmail(Series s) => !string.IsNullOrWhiteSpace(s.EmailBody);
 
     /// <summary>
+    /// The series has a message for this customer: a channel it sends on that the customer can be reached on.
+    /// <see cref="Compose"/> makes at least one message exactly when this holds.
+    /// </summary>
+    public static bool Reaches(Series s, Customer c) => (SendsSms(s) && HasValue(c.Mobile)) || (SendsEmail(s) && HasValue(c.Email));
+
+    /// <summary>
     /// Why the series cannot reach this customer, or null. A series that sends on no channel reaches everyone;
     /// one channel the customer can be reached on is enough. 704 when the series sends only SMS and the customer has
     /// no mobile; 724 when it sends email (alone or with SMS) and neither works.

@@ -48,9 +48,10 @@ public abstract partial class SqlStore
             if (coupon.Revoked) return new Outcome(Status.Revoked);
             customer ??= await c.QuerySingleAsync<Customer>(
                 $"SELECT {CustomerColumns} FROM customers WHERE org_id = @orgId AND id = @id", new { orgId = caller.OrgId, id = coupon.CustomerId }, tx);
-            if (await GetSeriesAsync(c, tx, caller.OrgId, coupon.SeriesId, lockRow: false) is { } series
-                && MessageTemplates.Unreachable(series, customer) is { } unreachable) return unreachable;
-            await OutboxAsync(c, tx, caller.OrgId, [CouponEvent.Of(CouponEvents.Resent, coupon, customer.Id)], Now);
+            var series = await GetSeriesAsync(c, tx, caller.OrgId, coupon.SeriesId, lockRow: false);
+            if (series is not null && MessageTemplates.Unreachable(series, customer) is { } unreachable) return unreachable;
+            var resent = series is null ? CouponEvent.Of(CouponEvents.Resent, coupon, customer.Id) : CouponEvent.ToCustomer(CouponEvents.Resent, coupon, series, customer);
+            await OutboxAsync(c, tx, caller.OrgId, [resent], Now);
             return Result<long>.Success(coupon.Id);
         });
         if (!ids.Ok) return ids.Outcome;

@@ -55,7 +55,7 @@ public abstract partial class SqlStore
                 if (decision.Action == IssueAction.ResendExisting)
                 {
                     var existing = facts.ActiveCouponInSeries!;
-                    events.Add(CouponEvent.Of(CouponEvents.Resent, existing, customer!.Id));
+                    events.Add(CouponEvent.ToCustomer(CouponEvents.Resent, existing, series!, customer!));
                     issued.Add(new IssuedCoupon(existing, Resent: true));
                     break;
                 }
@@ -70,7 +70,7 @@ public abstract partial class SqlStore
                 }
                 var (coupon, outboxWritten) = await TakeCouponAsync(c, tx, caller, series!, customer!, now, zone, metadata);
                 if (coupon is null) { refusal = new Outcome(Status.MaxCreateReached); break; }
-                if (!outboxWritten) events.Add(CouponEvent.Of(CouponEvents.Issued, coupon, customer!.Id));
+                if (!outboxWritten) events.Add(CouponEvent.ToCustomer(CouponEvents.Issued, coupon, series!, customer!));
                 issued.Add(new IssuedCoupon(coupon, Resent: false));
                 series = series! with { NumIssued = series.NumIssued + 1 };
                 facts = facts with { CouponsHeldInSeries = facts.CouponsHeldInSeries + 1, LastIssuedInSeries = now, ActiveCouponInSeries = facts.ActiveCouponInSeries ?? (coupon.ValidTill is null || coupon.ValidTill > now ? coupon : null) };
@@ -80,7 +80,7 @@ public abstract partial class SqlStore
                 var taken = await TakeCouponsAsync(c, tx, caller, start!, customer!, planned, bulkNow, zone, metadata);
                 foreach (var coupon in taken)
                 {
-                    events.Add(CouponEvent.Of(CouponEvents.Issued, coupon, customer!.Id));
+                    events.Add(CouponEvent.ToCustomer(CouponEvents.Issued, coupon, start!, customer!));
                     issued.Add(new IssuedCoupon(coupon, Resent: false));
                 }
                 series = start! with { NumIssued = start.NumIssued + taken.Count };
@@ -172,7 +172,7 @@ public abstract partial class SqlStore
             RETURNING {{ReturnedCoupon}}),
         o AS (
             {{InsertOutbox}}
-            SELECT @orgId, @kind, CAST(@before AS text) || k.id || CAST(@after AS text), @now, @now FROM k)
+            SELECT @orgId, @kind, CAST(@before AS text) || k.id || CAST(@after AS text), @now, @now FROM k WHERE {{OutboxWanted}})
         SELECT (SELECT COUNT(*) FROM s) AS count, k.* FROM (SELECT 1) AS one LEFT JOIN k ON TRUE
         """;
 
@@ -211,6 +211,7 @@ public abstract partial class SqlStore
                 metadata,
                 n = 1,
                 kind = CouponEvents.Issued,
+                messages = MessageTemplates.Reaches(series, customer),
                 before,
                 after,
             }, tx, splitOn: "id")).Single();

@@ -176,8 +176,9 @@ public abstract partial class SqlStore
             var orgId = w.Request.Caller.OrgId;
             if (w.Resend)
             {
-                Add(batch, $"{InsertOutbox} VALUES (@orgId, @kind, @payload, @now, @now)",
-                    ("orgId", orgId), ("kind", CouponEvents.Resent), ("payload", CouponEvent.Of(CouponEvents.Resent, k, w.Customer.Id).Payload()), ("now", now));
+                Add(batch, $"{InsertOutbox} SELECT @orgId, @kind, @payload, @now, @now WHERE {OutboxWanted}",
+                    ("orgId", orgId), ("kind", CouponEvents.Resent), ("payload", CouponEvent.Of(CouponEvents.Resent, k, w.Customer.Id).Payload()), ("now", now),
+                    ("messages", MessageTemplates.Reaches(w.Series, w.Customer)));
                 continue;
             }
             var (before, after) = new CouponEvent(CouponEvents.Issued, 0, k.Code, k.SeriesId, w.Customer.Id).AroundCouponId();
@@ -190,13 +191,14 @@ public abstract partial class SqlStore
                     RETURNING {ReturnedCoupon}),
                 o AS (
                     {InsertOutbox}
-                    SELECT @orgId, @kind, CAST(@before AS text) || k.id || CAST(@after AS text), @now, @now FROM k)
+                    SELECT @orgId, @kind, CAST(@before AS text) || k.id || CAST(@after AS text), @now, @now FROM k WHERE {OutboxWanted})
                 SELECT * FROM k
                 """,
                 ("orgId", orgId), ("seriesId", k.SeriesId), ("code", k.Code), ("key", w.Series.Kind == SeriesKind.Generic ? CodeGenerator.Normalize(k.Code) : k.Code),
                 ("generic", w.Series.Kind == SeriesKind.Generic), ("customerId", w.Customer.Id), ("tillId", k.IssuedByTillId),
                 ("storeId", k.IssuedAtStoreId), ("issuedOn", k.IssuedOn!.Value.ToUniversalTime()), ("validTill", k.ValidTill?.ToUniversalTime()),
-                ("pin", k.PinCode), ("metadata", k.Metadata), ("kind", CouponEvents.Issued), ("before", before), ("after", after), ("now", now));
+                ("pin", k.PinCode), ("metadata", k.Metadata), ("kind", CouponEvents.Issued), ("before", before), ("after", after), ("now", now),
+                ("messages", MessageTemplates.Reaches(w.Series, w.Customer)));
         }
         var stored = new Coupon[writes.Count];
         await using (var reader = await batch.ExecuteReaderAsync())

@@ -229,7 +229,7 @@ public abstract partial class SqlStore
             RETURNING id),
         o AS (
             {InsertOutbox}
-            SELECT @orgId, @kind, CAST(@before AS text) || r.id || CAST(@after AS text), @now, @now FROM r)
+            SELECT @orgId, @kind, CAST(@before AS text) || r.id || CAST(@after AS text), @now, @now FROM r WHERE {OutboxWanted})
         SELECT id FROM r
         """;
 
@@ -245,7 +245,7 @@ public abstract partial class SqlStore
         SELECT @orgId, @couponId, @seriesId, @customerId, @tillId, @storeId, @at, @number, @amount, @custom WHERE changes() = 1
         RETURNING id;
         {InsertOutbox}
-        SELECT @orgId, @kind, @before || last_insert_rowid() || @after, @now, @now WHERE changes() = 1;
+        SELECT @orgId, @kind, @before || last_insert_rowid() || @after, @now, @now WHERE changes() = 1 AND {OutboxWanted};
         """;
 
     async Task<RedeemItemResult> WriteRedemptionAsync(DbConnection c, DbTransaction tx, Caller caller, Customer customer, RedeemItemResult checkedItem)
@@ -270,6 +270,7 @@ public abstract partial class SqlStore
             amount = r.BillAmount,
             custom = r.CustomFields,
             kind = CouponEvents.Redeemed,
+            messages = false,
             before,
             after,
             now,

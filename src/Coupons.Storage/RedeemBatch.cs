@@ -202,13 +202,13 @@ public abstract partial class SqlStore
                     RETURNING id),
                 o AS (
                     {InsertOutbox}
-                    SELECT @orgId, @kind, CAST(@before AS text) || r.id || CAST(@after AS text), @now, @now FROM r)
+                    SELECT @orgId, @kind, CAST(@before AS text) || r.id || CAST(@after AS text), @now, @now FROM r WHERE {OutboxWanted})
                 SELECT id FROM r
                 """,
                 ("orgId", w.Request.Caller.OrgId), ("couponId", coupon.Id), ("seriesId", coupon.SeriesId), ("customerId", w.Customer.Id),
                 ("tillId", w.Request.Caller.Till.Id), ("storeId", w.Request.Caller.Store.Id), ("at", w.At.ToUniversalTime()),
                 ("number", r.TransactionNumber), ("amount", r.BillAmount), ("custom", r.CustomFields),
-                ("kind", CouponEvents.Redeemed), ("before", before), ("after", after), ("now", now));
+                ("kind", CouponEvents.Redeemed), ("before", before), ("after", after), ("now", now), ("messages", false));
         }
         var ids = new long[writes.Count];
         await using (var reader = await batch.ExecuteReaderAsync())

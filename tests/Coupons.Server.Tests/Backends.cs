@@ -25,6 +25,7 @@ public abstract class CouponsApp : WebApplicationFactory<Program>
         builder.UseSetting("Coupons:Bootstrap:Till", BootstrapTill);
         builder.UseSetting("Coupons:Bootstrap:Password", BootstrapPassword);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware", "Warning");
     }
 }
 

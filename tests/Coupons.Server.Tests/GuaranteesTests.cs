@@ -51,6 +51,7 @@ public abstract class GuaranteesTests(ITestOutputHelper output, string provider)
             {
                 using var api = new Api([server.BaseAddress]);
                 var org = new Coupons.Guarantees.Org(api, new Credentials(ServerProcess.BootstrapTill, ServerProcess.BootstrapPassword));
+                await org.WatchEveryEventAsync();
                 var series = (await org.SeriesAsync(new() { ["isMultipleVouchersPerUserAllowed"] = true }))["id"]!.GetValue<long>();
                 var customer = new Customer(await org.CustomerAsync("447000000001"), "447000000001");
                 var coupons = await org.IssueAsync(org.Admin, series, customer, 2);

@@ -67,6 +67,8 @@ public abstract class IssueMultipleTests<TApp>(TApp app) : IClassFixture<TApp> w
     {
         var org = await TestOrg.CreateAsync(app);
         var till = await org.TillAsync();
+        // A listener for issues, so that every coupon leaves its coupon.issued event (checked at the end).
+        Assert.True((await org.Admin.PostAsJsonAsync("/v2/webhooks", new { url = "http://127.0.0.1:9/hooks", events = new[] { "coupon.issued" } })).IsSuccessStatusCode);
         // Half of the 10,000 four-digit codes are taken by an uploaded series of the same organisation: about every
         // second draw of the generated series below meets a taken code and must draw again.
         var uploaded = await org.SeriesAsync(new { seriesType = "UPLOADED" });

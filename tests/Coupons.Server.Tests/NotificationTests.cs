@@ -319,6 +319,45 @@ public abstract class NotificationTests<TApp>(TApp app) : IClassFixture<TApp> wh
     }
 
     [Fact]
+    public async Task Events_nobody_receives_leave_no_outbox_row_and_a_webhook_or_a_message_brings_them_back()
+    {
+        var org = await TestOrg.CreateAsync(app);
+        var till = await org.TillAsync();
+        var silent = await org.SeriesAsync(new { isMultipleVouchersPerUserAllowed = true });
+        var mobile = NewMobile();
+        await org.CustomerAsync(mobile: mobile);
+
+        // No template, no webhook: the issue and the redemption happen, and nothing is written for the dispatcher.
+        var first = Code(await IssueAsync(till, Id(silent), new { mobile }));
+        Assert.Equal(HttpStatusCode.OK, (await V11.RedeemAsync(till, first, mobile)).Http);
+        Assert.Equal(0, await OutboxRowsAsync(org, "coupon.issued"));
+        Assert.Equal(0, await OutboxRowsAsync(org, "coupon.redeemed"));
+
+        // A webhook for redemptions only: the next redemption is written (and delivered), the next issue still not.
+        var path = $"/hooks/{Guid.NewGuid():N}";
+        Assert.True((await org.Admin.PostAsJsonAsync("/v2/webhooks", new { url = app.Gateway.BaseUrl + path, events = new[] { "coupon.redeemed" } })).IsSuccessStatusCode);
+        var second = Code(await IssueAsync(till, Id(silent), new { mobile }));
+        Assert.Equal(HttpStatusCode.OK, (await V11.RedeemAsync(till, second, mobile)).Http);
+        Assert.Equal(0, await OutboxRowsAsync(org, "coupon.issued"));
+        Assert.Equal(1, await OutboxRowsAsync(org, "coupon.redeemed"));
+        await Eventually(() => app.Gateway.At(path).Count >= 1, "the coupon.redeemed webhook arrives");
+        Assert.Equal(second, Assert.Single(app.Gateway.At(path)).Json["data"]!["code"]!.GetValue<string>());
+
+        // A series with an SMS text: its issue is written for the customer's message, webhook or not.
+        var texting = await org.SeriesAsync(new { smsTemplate = SmsTemplate });
+        await IssueAsync(till, Id(texting), new { mobile });
+        Assert.Equal(1, await OutboxRowsAsync(org, "coupon.issued"));
+        await Eventually(() => app.Gateway.SmsTo(mobile).Count >= 1, "the SMS reaches the gateway");
+    }
+
+    async Task<long> OutboxRowsAsync(TestOrg org, string kind)
+    {
+        await using System.Data.Common.DbConnection c = app.Provider == "sqlite" ? new SqliteConnection(app.ConnectionString) : new NpgsqlConnection(app.ConnectionString);
+        await c.OpenAsync();
+        return await Dapper.SqlMapper.ExecuteScalarAsync<long>(c, "SELECT COUNT(*) FROM outbox WHERE org_id = @orgId AND kind = @kind", new { orgId = org.OrgId, kind });
+    }
+
+    [Fact]
     public async Task Webhooks_are_signed_so_the_documented_recipe_verifies_them()
     {
         var org = await TestOrg.CreateAsync(app);

@@ -31,6 +31,7 @@ public sealed class ConcurrencyCheck(string provider, Scale scale, TextWriter lo
             api = new Api(servers.Select(s => s.BaseAddress));
             org = new Org(api, new Credentials(ServerProcess.BootstrapTill, ServerProcess.BootstrapPassword));
             await org.NoRateLimitAsync();
+            await org.WatchEveryEventAsync();
             till = await org.TillAsync($"gt-{Guid.NewGuid():N}"[..12], "till");
             log.WriteLine($"   concurrency on {report.Backend}: {scale.Clients} clients");
 

@@ -38,6 +38,7 @@ public sealed class CrashCheck(string provider, Scale scale, TextWriter log)
             {
                 var org = new Org(setupApi, admin);
                 await org.NoRateLimitAsync();
+                await org.WatchEveryEventAsync();
                 till = await org.TillAsync($"gc-{Guid.NewGuid():N}"[..12], "till");
                 issueSeries = (await org.SeriesAsync(new() { ["isMultipleVouchersPerUserAllowed"] = true }))["id"]!.GetValue<long>();
                 var redeemSeries = (await org.SeriesAsync(new() { ["isMultipleVouchersPerUserAllowed"] = true }))["id"]!.GetValue<long>();

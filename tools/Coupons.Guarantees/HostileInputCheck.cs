@@ -132,6 +132,7 @@ public sealed class HostileInputCheck(string provider, Scale scale, TextWriter l
     static async Task<List<Endpoint>> SetUpAsync(Org org)
     {
         await org.NoRateLimitAsync();
+        await org.WatchEveryEventAsync();
         var till = await org.TillAsync($"gh-{Guid.NewGuid():N}"[..12], "till");
         var series = (await org.SeriesAsync(new() { ["isMultipleVouchersPerUserAllowed"] = true, ["isMultipleUseAllowed"] = true, ["sameUserMultipleRedeem"] = true }))["id"]!.GetValue<long>();
         var upload = (await org.SeriesAsync(new() { ["seriesType"] = "UPLOADED" }))["id"]!.GetValue<long>();

@@ -33,6 +33,7 @@ public sealed class IsolationCheck(string provider, TextWriter log)
             // Organisation A: the bootstrap organisation, with distinctive data to look for in B's answers.
             var a = new Org(api, new Credentials(ServerProcess.BootstrapTill, ServerProcess.BootstrapPassword));
             await a.NoRateLimitAsync();
+            await a.WatchEveryEventAsync();
             Api.Ok(await api.PostJsonAsync(a.Admin, "/v2/stores", new { code = $"alphastore{r}", name = $"Alpha Secret Store {r}" }), "store");
             var aTill = await a.TillAsync($"alphatill{r}", "till", $"alphastore{r}");
             var aCustomer = new Customer(await a.CustomerAsync($"4479{r}", $"Zebulon{r}", $"Quixote{r}", $"zebulon{r}@alpha.example"), $"4479{r}");
@@ -49,6 +50,7 @@ public sealed class IsolationCheck(string provider, TextWriter log)
             await ServerProcess.CreateOrganisationAsync(db, $"Beta{r}", bAdmin.Till, bAdmin.Password);
             var b = new Org(api, bAdmin);
             await b.NoRateLimitAsync();
+            await b.WatchEveryEventAsync();
             var bTill = await b.TillAsync($"betatill{r}", "till");
             var bSeries = (await b.SeriesAsync(new() { ["isMultipleVouchersPerUserAllowed"] = true }))["id"]!.GetValue<long>();
             await b.CustomerAsync($"4478{r}");

@@ -12,6 +12,17 @@ public sealed class Org(Api api, Credentials admin)
     public async Task NoRateLimitAsync() =>
         Api.Ok(await Api.PutJsonAsync(Admin, "/v2/organisation", new { rateLimitPerMinute = 0 }), "PUT /v2/organisation");
 
+    /// <summary>
+    /// Subscribes a webhook endpoint to every event, so that every change must leave its outbox row (an organisation
+    /// that nobody listens to gets none: see the invariants). The address refuses connections; its deliveries only retry.
+    /// </summary>
+    public async Task WatchEveryEventAsync() =>
+        Api.Ok(await Api.PostJsonAsync(Admin, "/v2/webhooks", new
+        {
+            url = "http://127.0.0.1:9/guarantees",
+            events = new[] { "coupon.issued", "coupon.redeemed", "coupon.redemption_reversed", "coupon.resent" },
+        }), "POST /v2/webhooks");
+
     public async Task<Credentials> TillAsync(string code, string role, string storeCode = "main")
     {
         var password = $"pw-{code}-secret";
