@@ -40,7 +40,7 @@ static class Driver
         var start = Stopwatch.GetTimestamp();
         var measureFrom = start + (long)(plan.Warmup.TotalSeconds * Stopwatch.Frequency);
         var end = measureFrom + (long)(plan.Duration.TotalSeconds * Stopwatch.Frequency);
-        long lastDone = measureFrom;
+        var lastDone = measureFrom;
         var stopAll = false;
 
         async Task<Outcome> One(long k, long plannedAt, List<double> into)

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 

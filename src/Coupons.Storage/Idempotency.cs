@@ -6,12 +6,12 @@ namespace Coupons.Storage;
 /// <summary>The Idempotency-Key a request runs under: its writes mark the key in their own transaction.</summary>
 public sealed record IdempotencyScope(long OrgId, string Key, string Owner)
 {
-    static readonly AsyncLocal<IdempotencyScope?> current = new();
+    static readonly AsyncLocal<IdempotencyScope?> CurrentScope = new();
 
     public static IdempotencyScope? Current
     {
-        get => current.Value;
-        set => current.Value = value;
+        get => CurrentScope.Value;
+        set => CurrentScope.Value = value;
     }
 }
 

@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Coupons.Storage;
 
 /// <summary>The versioned schema scripts embedded in this assembly: migrations/NNNN_name.sql, applied in order.</summary>

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Coupons.Core;
 using Dapper;

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using Coupons.Core;
 using Dapper;
 
 namespace Coupons.Storage;

@@ -1,5 +1,3 @@
-using Coupons.Core;
-
 namespace Coupons.Core.Tests;
 
 /// <summary>Valid defaults for the rules' inputs; a test changes only what it is about with <c>with</c>.</summary>

@@ -1,5 +1,3 @@
-using Coupons.Core;
-
 namespace Coupons.Core.Tests;
 
 public class MessageTemplatesTests

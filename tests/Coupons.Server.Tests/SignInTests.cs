@@ -7,8 +7,6 @@ using System.Runtime.ExceptionServices;
 using System.Xml.Linq;
 using Coupons.Server.Auth;
 using Coupons.Storage;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Coupons.Server.Tests;

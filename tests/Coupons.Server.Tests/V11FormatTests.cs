@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using Coupons.Server.Formats.V11;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
@@ -13,7 +12,7 @@ namespace Coupons.Server.Tests;
 public class V11FormatTests
 {
     // The spec's "Issue Coupon" sample response, JSON form.
-    private const string IssueResponseJson = """
+    const string IssueResponseJson = """
         {
           "response": {
             "status": { "success": "true", "code": "200", "message": "SUCCESS" },
@@ -36,7 +35,7 @@ public class V11FormatTests
         }
         """;
 
-    private const string IssueRequestJson = """
+    const string IssueRequestJson = """
         {
           "root": {
             "coupon": {
@@ -48,7 +47,7 @@ public class V11FormatTests
         """;
 
     // As in the spec, with a comment and the indentation it carries.
-    private const string IssueRequestXml = """
+    const string IssueRequestXml = """
         <root>
             <coupon>
                 <!-- the series to issue from -->
@@ -62,7 +61,7 @@ public class V11FormatTests
         </root>
         """;
 
-    private static V11Node IssueCoupon() =>
+    static V11Node IssueCoupon() =>
         V11Node.Obj("coupon")
             .Add("code", "xqnq5m5u")
             .Add("valid_till", new DateOnly(2016, 12, 25))
@@ -77,7 +76,7 @@ public class V11FormatTests
             .Add(V11Node.Obj("customer").Add("mobile", "447700900000").Add("user_id", 4453654))
             .Add(V11Result.StatusNode("item_status", true, 700, "Coupon processing successful"));
 
-    private static async Task<(string Body, HttpResponse Response)> Execute(IResult result, string? query = null, string? accept = null)
+    static async Task<(string Body, HttpResponse Response)> Execute(IResult result, string? query = null, string? accept = null)
     {
         var context = new DefaultHttpContext();
         context.Response.Body = new MemoryStream();
@@ -89,9 +88,9 @@ public class V11FormatTests
         return (Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()), context.Response);
     }
 
-    private static Task<V11Read> Read(string body, string? contentType) => Read(Encoding.UTF8.GetBytes(body), contentType);
+    static Task<V11Read> Read(string body, string? contentType) => Read(Encoding.UTF8.GetBytes(body), contentType);
 
-    private static Task<V11Read> Read(byte[] body, string? contentType)
+    static Task<V11Read> Read(byte[] body, string? contentType)
     {
         var context = new DefaultHttpContext();
         context.Request.Body = new MemoryStream(body);
@@ -348,7 +347,7 @@ public class V11FormatTests
     }
 
     // Element-only XML to the JSON shape the writer uses: a repeated name becomes an array, text a string.
-    private static JsonNode ToJson(XElement element)
+    static JsonNode ToJson(XElement element)
     {
         if (!element.HasElements)
             return JsonValue.Create(element.Value);

@@ -141,7 +141,7 @@ public static class V11
                 element = element.Element(name) ?? throw new Xunit.Sdk.XunitException($"no <{name}> in {body}");
             return element.Elements().Select(e => e.Name.LocalName).ToHashSet();
         }
-        JsonNode node = JsonNode.Parse(body)!;
+        var node = JsonNode.Parse(body)!;
         foreach (var name in path)
             node = Single(node[name] ?? throw new Xunit.Sdk.XunitException($"no \"{name}\" in {body}"));
         return node.AsObject().Select(p => p.Key).ToHashSet();

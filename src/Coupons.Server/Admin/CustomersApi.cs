@@ -67,7 +67,7 @@ public static class CustomersApi
     static async Task<Results<Ok<CustomerView>, JsonHttpResult<ErrorEnvelope>>> Lookup(string? identifierName, string? identifierValue, TillIdentity till, ICouponStore store)
     {
         var value = identifierValue?.Trim();
-        CustomerRef? who = identifierName?.Trim().ToLowerInvariant() switch
+        var who = identifierName?.Trim().ToLowerInvariant() switch
         {
             "mobile" => new CustomerRef(Mobile: value),
             "email" => new CustomerRef(Email: value?.ToLowerInvariant()),

@@ -119,7 +119,7 @@ public sealed class Authenticator(ICouponStore store, TokenService tokens, TimeP
         public static CredentialKey Of(string header)
         {
             var length = Encoding.UTF8.GetMaxByteCount(header.Length);
-            Span<byte> bytes = length <= 1024 ? stackalloc byte[1024] : new byte[length];
+            var bytes = length <= 1024 ? stackalloc byte[1024] : new byte[length];
             Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
             SHA256.HashData(bytes[..Encoding.UTF8.GetBytes(header, bytes)], hash);
             return new(BinaryPrimitives.ReadUInt128LittleEndian(hash), BinaryPrimitives.ReadUInt128LittleEndian(hash[16..]));

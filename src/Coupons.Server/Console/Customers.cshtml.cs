@@ -24,7 +24,7 @@ public sealed class CustomersModel : ConsolePage
             Error = $"Enter the customer's {Ways.First(w => w.Value == By).Text.ToLowerInvariant()}.";
             return Page();
         }
-        CustomerRef? who = By switch
+        var who = By switch
         {
             "email" => new CustomerRef(Email: v),
             "externalId" => new CustomerRef(ExternalId: v),

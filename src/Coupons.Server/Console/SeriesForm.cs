@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Coupons.Core;
-using Coupons.Server.Admin;
 
 namespace Coupons.Server.WebConsole;
 

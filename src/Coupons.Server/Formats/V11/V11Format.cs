@@ -34,7 +34,7 @@ public static class V11Format
         mediaType is not null && mediaType.Contains("json", StringComparison.OrdinalIgnoreCase);
 
     // The most preferred of the types we speak; wildcards say nothing and leave the choice to the next rule.
-    private static V11WireFormat? FromAccept(HttpRequest request)
+    static V11WireFormat? FromAccept(HttpRequest request)
     {
         if (!MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accept))
             return null;

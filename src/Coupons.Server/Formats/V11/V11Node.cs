@@ -8,9 +8,9 @@ namespace Coupons.Server.Formats.V11;
 /// </summary>
 public sealed class V11Node
 {
-    private readonly List<V11Node>? children;
+    readonly List<V11Node>? children;
 
-    private V11Node(string name, string? scalar, List<V11Node>? children)
+    V11Node(string name, string? scalar, List<V11Node>? children)
     {
         Name = name;
         Scalar = scalar;
@@ -89,6 +89,6 @@ public sealed class V11Node
 
     public override string ToString() => IsScalar ? $"{Name}={Scalar}" : $"{Name}{{{string.Join(", ", Items)}}}";
 
-    private List<V11Node> ChildList() =>
+    List<V11Node> ChildList() =>
         children ?? throw new InvalidOperationException($"'{Name}' is a scalar element; it cannot have children.");
 }

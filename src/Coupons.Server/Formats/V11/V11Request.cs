@@ -16,11 +16,11 @@ public sealed record V11Read(V11Node? Root, string? Error, V11WireFormat Format,
 public static class V11Request
 {
     public const int MaxBodyBytes = 1024 * 1024;
-    private const int MaxDepth = 64;
+    const int MaxDepth = 64;
 
-    private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = MaxDepth };
+    static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = MaxDepth };
 
-    private static readonly XmlReaderSettings XmlSettings = new()
+    static readonly XmlReaderSettings XmlSettings = new()
     {
         // A DOCTYPE is refused outright, so no entity is ever expanded and nothing is fetched.
         DtdProcessing = DtdProcessing.Prohibit,
@@ -72,15 +72,15 @@ public static class V11Request
         return format == V11WireFormat.Xml ? ParseXml(body, format) : ParseJson(body[start..], format);
     }
 
-    private static V11Read TooLarge(V11WireFormat format) =>
+    static V11Read TooLarge(V11WireFormat format) =>
         new(null, $"The request body is larger than {MaxBodyBytes / 1024 / 1024} MB.", format, StatusCodes.Status413PayloadTooLarge);
 
-    private static bool IsXmlContentType(string? contentType) => V11Format.IsXml(contentType);
+    static bool IsXmlContentType(string? contentType) => V11Format.IsXml(contentType);
 
-    private static V11Read Fail(string error, V11WireFormat format) => new(null, error, format);
+    static V11Read Fail(string error, V11WireFormat format) => new(null, error, format);
 
     // Reads at most one byte past the limit, so an oversized body is known without buffering all of it.
-    private static async Task<byte[]> ReadLimitedAsync(Stream body, CancellationToken cancel)
+    static async Task<byte[]> ReadLimitedAsync(Stream body, CancellationToken cancel)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
@@ -95,7 +95,7 @@ public static class V11Request
         return buffer.ToArray();
     }
 
-    private static V11Read ParseJson(ReadOnlySpan<byte> body, V11WireFormat format)
+    static V11Read ParseJson(ReadOnlySpan<byte> body, V11WireFormat format)
     {
         JsonDocument document;
         try
@@ -122,14 +122,14 @@ public static class V11Request
         }
     }
 
-    private static void AddJsonMembers(V11Node parent, JsonElement obj)
+    static void AddJsonMembers(V11Node parent, JsonElement obj)
     {
         foreach (var member in obj.EnumerateObject())
             AddJsonValue(parent, member.Name, member.Value);
     }
 
     // An array becomes repeated children of the array's name, exactly as XML writes a list.
-    private static void AddJsonValue(V11Node parent, string name, JsonElement value)
+    static void AddJsonValue(V11Node parent, string name, JsonElement value)
     {
         switch (value.ValueKind)
         {
@@ -155,7 +155,7 @@ public static class V11Request
         }
     }
 
-    private static V11Read ParseXml(ReadOnlySpan<byte> body, V11WireFormat format)
+    static V11Read ParseXml(ReadOnlySpan<byte> body, V11WireFormat format)
     {
         try
         {
@@ -181,7 +181,7 @@ public static class V11Request
     }
 
     // Positioned on a start element; returns positioned on its end. Null when nested beyond MaxDepth.
-    private static V11Node? ReadXmlElement(XmlReader reader, int depth)
+    static V11Node? ReadXmlElement(XmlReader reader, int depth)
     {
         if (depth > MaxDepth)
             return null;

@@ -31,7 +31,7 @@ public sealed record V11Status(int Code, bool Success, string Message)
 /// </summary>
 public sealed class V11Result : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
 {
-    private static readonly string[] ContentTypes = ["application/json", "application/xml"];
+    static readonly string[] ContentTypes = ["application/json", "application/xml"];
 
     public V11Result(V11Node response, int statusCode)
     {

@@ -11,9 +11,9 @@ public enum V11WireFormat { Json, Xml }
 public static class V11Writer
 {
     // Relaxed escaping keeps values such as "[“-1”]" readable; the body is served as application/json, never inlined in HTML.
-    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private static readonly XmlWriterSettings XmlSettings = new()
+    static readonly XmlWriterSettings XmlSettings = new()
     {
         Encoding = new UTF8Encoding(false),
         OmitXmlDeclaration = true,
@@ -22,7 +22,7 @@ public static class V11Writer
     };
 
     // XmlWriter would write encoding="utf-8"; the spec's documents say UTF-8.
-    private static readonly byte[] XmlDeclaration = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"u8.ToArray();
+    static readonly byte[] XmlDeclaration = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"u8.ToArray();
 
     public static byte[] ToBytes(V11Node document, V11WireFormat format)
     {
@@ -51,7 +51,7 @@ public static class V11Writer
         xml.WriteEndDocument();
     }
 
-    private static void WriteJsonMember(Utf8JsonWriter json, string name, List<V11Node> sameName)
+    static void WriteJsonMember(Utf8JsonWriter json, string name, List<V11Node> sameName)
     {
         json.WritePropertyName(name);
         if (sameName.Count == 1)
@@ -65,7 +65,7 @@ public static class V11Writer
         json.WriteEndArray();
     }
 
-    private static void WriteJsonValue(Utf8JsonWriter json, V11Node node)
+    static void WriteJsonValue(Utf8JsonWriter json, V11Node node)
     {
         if (node.IsScalar)
         {
@@ -90,7 +90,7 @@ public static class V11Writer
         json.WriteEndObject();
     }
 
-    private static void WriteXmlElement(XmlWriter xml, V11Node node)
+    static void WriteXmlElement(XmlWriter xml, V11Node node)
     {
         xml.WriteStartElement(XmlConvert.EncodeLocalName(node.Name));
         if (node.IsScalar)
@@ -102,7 +102,7 @@ public static class V11Writer
     }
 
     // A stored value may hold a control character XML 1.0 cannot carry; replace it rather than fail the response.
-    private static string XmlSafe(string value)
+    static string XmlSafe(string value)
     {
         var firstBad = -1;
         for (var i = 0; i < value.Length; i++)
@@ -132,7 +132,7 @@ public static class V11Writer
         return sb.ToString();
     }
 
-    private static bool IsXmlCharAt(string s, int i, out int width)
+    static bool IsXmlCharAt(string s, int i, out int width)
     {
         width = 1;
         if (XmlConvert.IsXmlChar(s[i]))
