@@ -66,20 +66,25 @@ public abstract partial class SqlStore
         }
     }
 
-    /// <summary>The events' outbox rows (those someone will read: <see cref="OutboxWanted"/>), in one statement.</summary>
+    /// <summary>
+    /// The events' outbox rows (those someone will read: <see cref="OutboxWanted"/>): one statement per kind of event
+    /// and messages flag (an issue of 500 coupons is one), its condition tested once, its rows a VALUES list.
+    /// </summary>
     protected static async Task OutboxAsync(DbConnection c, DbTransaction tx, long orgId, IReadOnlyList<CouponEvent> events, DateTimeOffset now)
     {
-        if (events.Count == 0) return;
-        var args = new DynamicParameters(new { orgId, now });
-        var rows = new StringBuilder();
-        for (var i = 0; i < events.Count; i++)
+        foreach (var group in events.GroupBy(e => (e.Kind, e.Messages)))
         {
-            args.Add($"kind{i}", events[i].Kind);
-            args.Add($"payload{i}", events[i].Payload());
-            args.Add($"messages{i}", events[i].Messages);
-            var wanted = OutboxWanted.Replace("@kind", $"@kind{i}").Replace("@messages", $"@messages{i}");
-            rows.Append(i == 0 ? "" : " UNION ALL ").Append($"SELECT @orgId, @kind{i}, @payload{i}, @now, @now WHERE {wanted}");
+            var args = new DynamicParameters(new { orgId, now, kind = group.Key.Kind, messages = group.Key.Messages });
+            var rows = new StringBuilder();
+            var i = 0;
+            foreach (var e in group)
+            {
+                args.Add($"p{i}", e.Payload());
+                rows.Append(i == 0 ? "" : ", ").Append($"(@p{i})");
+                i++;
+            }
+            // VALUES names its column column1 on both databases.
+            await c.ExecuteAsync($"{InsertOutbox} SELECT @orgId, @kind, v.column1, @now, @now FROM (VALUES {rows}) AS v WHERE {OutboxWanted}", args, tx);
         }
-        await c.ExecuteAsync($"{InsertOutbox} {rows}", args, tx);
     }
 }
