@@ -33,7 +33,7 @@ sealed class ServerProcess : IDisposable
         psi.Environment["Coupons__Database__ConnectionString"] = connectionString;
         psi.Environment["Coupons__Bootstrap__Till"] = till;
         psi.Environment["Coupons__Bootstrap__Password"] = password;
-        // The server's own default logging (one line per request), as an operator runs it; the bench's environment
+        // The server's own default logging (no line per request), as an operator runs it; the bench's environment
         // passes through, so Logging__LogLevel__* there measures another level.
         if (!notifications) psi.Environment["Coupons__Notifications__Enabled"] = "false";
         var p = Process.Start(psi)!;

@@ -16,16 +16,17 @@ if (args is ["org", "create", ..])
 // Settings are read once at start-up: watching the content root for appsettings changes put an inotify watcher on
 // the whole directory tree, which cost up to a tenth of the CPU under load when the database lives beneath it.
 var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]);
-// Default log levels, below every other setting so that Logging__LogLevel__* and the command line still decide: one
-// line per request (the request log, combined), the framework's own per-request lines (request starting/finished,
-// endpoint executing/executed: four more) off. Measured with scripts/bench on 2026-12-02: see bench/results.
+// Default log levels, below every other setting so that Logging__LogLevel__* and the command line still decide:
+// start-up, warnings and errors; no line per request. One request-log line per request (the framework's own request
+// log, combined; set Logging__LogLevel__Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware=Information) cost
+// 20-35% more server CPU per redeem, issue and isredeemable in scripts/bench (2026-12-02, bench/results); the
+// framework's five lines per request at Information cost more still.
 builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
 {
     InitialData = new Dictionary<string, string?>
     {
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-        ["Logging:LogLevel:Microsoft.AspNetCore.HttpLogging.HttpLoggingMiddleware"] = "Information",
     },
 });
 
