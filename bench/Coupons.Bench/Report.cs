@@ -22,10 +22,10 @@ static class Report
         s.AppendLine("## Run");
         s.AppendLine();
         s.AppendLine($"- Data set: {data.Customers:N0} customers holding {DataSet.PerCustomer} coupons each, one holding {DataSet.HeavyCoupons:N0}; a campaign series of {data.Campaign:N0} coupons, each held by a different customer; {data.Coupons + DataSet.HeavyCoupons + data.Campaign:N0} coupons; {data.Series:N0} series; made by bulk SQL in {generation:F1} s");
-        s.AppendLine($"- {(o.Rate > 0 ? $"Open loop at {o.Rate}/s" : "Closed loop")}, keep-alive HTTP/1.1, {o.Seconds} s measured after {o.Warmup} s warm-up per run; raw run first, then the service, same clients");
+        s.AppendLine($"- {(o.Rate > 0 ? $"Open loop at {o.Rate}/s" : "Closed loop")}, keep-alive HTTP/1.1, {o.Seconds} s measured after {o.Warmup} s warm-up per run; raw run first, then the service, same clients; before the first run, {o.JitWarmup} s of each operation's service requests unmeasured (the server's JIT; not the flash sale nor the campaign)");
         if (startup is not null) s.AppendLine($"- Start-up to healthy on the existing database: {startup:F2} s");
         if (peakMb is not null) s.AppendLine($"- Server peak memory (VmHWM) over the whole run: {peakMb:F0} MB");
-        s.AppendLine($"- Command: `dotnet bench/Coupons.Bench/bin/Release/net10.0/Coupons.Bench.dll --backend {backend} --clients {o.Clients} --seconds {o.Seconds}{(o.Warmup != 1 ? $" --warmup {o.Warmup}" : "")}{(o.Rate > 0 ? $" --rate {o.Rate}" : "")}{(o.Ops is { } ops ? $" --ops {string.Join(',', ops)}" : "")}{(o.Quick ? " --quick" : "")}{(o.Campaign != Math.Min(20_000, o.Customers) ? $" --campaign {o.Campaign}" : "")}{(relay is null ? "" : $" --db-latency {relay.Server.Delay.TotalMilliseconds}")}`");
+        s.AppendLine($"- Command: `dotnet bench/Coupons.Bench/bin/Release/net10.0/Coupons.Bench.dll --backend {backend} --clients {o.Clients} --seconds {o.Seconds}{(o.Warmup != 1 ? $" --warmup {o.Warmup}" : "")}{(o.JitWarmup != (o.Quick ? 1 : 2) ? $" --jit-warmup {o.JitWarmup}" : "")}{(o.Rate > 0 ? $" --rate {o.Rate}" : "")}{(o.Ops is { } ops ? $" --ops {string.Join(',', ops)}" : "")}{(o.Quick ? " --quick" : "")}{(o.Campaign != Math.Min(20_000, o.Customers) ? $" --campaign {o.Campaign}" : "")}{(relay is null ? "" : $" --db-latency {relay.Server.Delay.TotalMilliseconds}")}`");
         if (relay is not null)
             foreach (var line in relay.Lines()) s.AppendLine($"- {line}");
         s.AppendLine();
