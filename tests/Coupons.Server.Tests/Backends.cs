@@ -18,6 +18,16 @@ public abstract class CouponsApp : WebApplicationFactory<Program>
 
     protected CouponsApp(string connectionString) => ConnectionString = connectionString;
 
+    /// <summary>An open connection to this app's database, for what a test checks or arranges below the API.</summary>
+    public async Task<System.Data.Common.DbConnection> OpenDatabaseAsync()
+    {
+        System.Data.Common.DbConnection db = Provider == "sqlite"
+            ? new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString)
+            : new NpgsqlConnection(ConnectionString);
+        await db.OpenAsync();
+        return db;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Coupons:Database:Provider", Provider);

@@ -91,10 +91,7 @@ public abstract class IssueMultipleTests<TApp>(TApp app) : IClassFixture<TApp> w
         Assert.Equal(40, held.Length);
 
         // One coupon.issued event per coupon, naming it, whichever way its code was found.
-        await using var db = app.Provider == "sqlite"
-            ? (System.Data.Common.DbConnection)new Microsoft.Data.Sqlite.SqliteConnection(app.ConnectionString)
-            : new Npgsql.NpgsqlConnection(app.ConnectionString);
-        await db.OpenAsync();
+        await using var db = await app.OpenDatabaseAsync();
         var payloads = await Dapper.SqlMapper.QueryAsync<string>(db,
             "SELECT payload FROM outbox WHERE org_id = @orgId AND kind = 'coupon.issued'", new { orgId = org.OrgId });
         var named = payloads.Select(p => JsonNode.Parse(p)!).Where(p => p["seriesId"]!.GetValue<long>() == seriesId)

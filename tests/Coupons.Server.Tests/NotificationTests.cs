@@ -352,8 +352,7 @@ public abstract class NotificationTests<TApp>(TApp app) : IClassFixture<TApp> wh
 
     async Task<long> OutboxRowsAsync(TestOrg org, string kind)
     {
-        await using System.Data.Common.DbConnection c = app.Provider == "sqlite" ? new SqliteConnection(app.ConnectionString) : new NpgsqlConnection(app.ConnectionString);
-        await c.OpenAsync();
+        await using var c = await app.OpenDatabaseAsync();
         return await Dapper.SqlMapper.ExecuteScalarAsync<long>(c, "SELECT COUNT(*) FROM outbox WHERE org_id = @orgId AND kind = @kind", new { orgId = org.OrgId, kind });
     }
 

@@ -31,11 +31,8 @@ public abstract class SignInTests<TApp>(TApp app) : IClassFixture<TApp> where TA
         var granted = await app.CreateClient().PostAsJsonAsync("/v2/oauth/token", new { key = org.AdminTill, secret = org.Password });
         var token = (await granted.Json())["access_token"]!.GetValue<string>();
 
-        await using (var db = app.Provider == "sqlite"
-            ? (System.Data.Common.DbConnection)new Microsoft.Data.Sqlite.SqliteConnection(app.ConnectionString)
-            : new Npgsql.NpgsqlConnection(app.ConnectionString))
+        await using (var db = await app.OpenDatabaseAsync())
         {
-            await db.OpenAsync();
             await Dapper.SqlMapper.ExecuteAsync(db, "UPDATE tills SET password_hash = @hash WHERE code = @code",
                 new { hash = PasswordHasher.Hash("a-new-password"), code = org.AdminTill });
         }
