@@ -12,6 +12,7 @@ namespace Coupons.Storage;
 public sealed class BatchCommitters<T>
 {
     readonly Channel<T>[] queues;
+    readonly Task[] loops;
     readonly int maxBatch;
     readonly Func<List<T>, Task<IReadOnlyList<T>>> runBatch;
     readonly Func<T, Task> runAlone;
@@ -23,12 +24,16 @@ public sealed class BatchCommitters<T>
         this.runBatch = runBatch;
         this.runAlone = runAlone;
         queues = new Channel<T>[committers];
+        loops = new Task[committers];
         for (var i = 0; i < committers; i++)
         {
             var queue = queues[i] = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true });
-            _ = Task.Run(() => CommitterAsync(queue.Reader));
+            loops[i] = Task.Run(() => CommitterAsync(queue.Reader));
         }
     }
+
+    /// <summary>Every committer is still taking work.</summary>
+    public bool Running => loops.All(l => !l.IsCompleted);
 
     public void Enqueue(T pending)
     {
