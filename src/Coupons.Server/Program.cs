@@ -50,12 +50,7 @@ builder.Services.ConfigureHttpJsonOptions(o => CouponJson.Apply(o.SerializerOpti
 builder.Services.AddOpenApi();
 builder.Services.AddConsole();
 builder.Services.AddOperationsHealth();
-builder.Services.AddHttpLogging(o =>
-{
-    o.LoggingFields = Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.RequestMethod | Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.RequestPath |
-        Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.ResponseStatusCode | Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.Duration;
-    o.CombineLogs = true;
-});
+builder.Services.AddOperationsLogging();
 // The largest coupon request (100 items with their custom fields) is well under 1 MB; a larger limit would only let
 // a client make the server buffer more. Code uploads raise it for their own endpoint (SeriesApi.MaxUploadBytes).
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);

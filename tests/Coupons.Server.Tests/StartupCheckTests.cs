@@ -86,4 +86,13 @@ public sealed class StartupCheckTests
         Assert.DoesNotContain("hunter2-secret", errors);
         Assert.False(listened);
     }
+
+    [Fact]
+    public async Task An_unknown_log_formatter_stops_start_up()
+    {
+        var (code, errors, listened) = await RunAsync("sqlite", Sqlite(), ("Logging:Console:FormatterName", "xml"));
+        Assert.Equal(2, code);
+        Assert.Contains("Logging:Console:FormatterName must be simple, json or systemd, not 'xml'", errors);
+        Assert.False(listened);
+    }
 }
