@@ -51,6 +51,7 @@ builder.Services.AddOpenApi();
 builder.Services.AddConsole();
 builder.Services.AddOperationsHealth();
 builder.Services.AddOperationsLogging();
+builder.Services.AddOperationsTelemetry(builder.Configuration);
 // The largest coupon request (100 items with their custom fields) is well under 1 MB; a larger limit would only let
 // a client make the server buffer more. Code uploads raise it for their own endpoint (SeriesApi.MaxUploadBytes).
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
@@ -85,6 +86,7 @@ app.UseMiddleware<Idempotency>();
 app.MapOpenApi();
 app.MapScalarApiReference("/docs");
 app.MapOperationsHealth();
+app.MapOperationsTelemetry();
 
 app.MapOAuth();
 app.MapOrganisation();

@@ -92,6 +92,7 @@ public sealed class GroupCommit
             if (batch.Count == 0) continue;
             try
             {
+                using var span = StoreTelemetry.BatchStarting("group", batch, i => i.Queued);
                 kept = await CommitBatchAsync(batch, kept);
             }
             catch (Exception)
@@ -155,6 +156,8 @@ public sealed class GroupCommit
 
     abstract class Item
     {
+        public Queued Queued { get; } = Queued.Now();
+
         public abstract Task RunAsync(DbConnection c, DbTransaction tx);
         public abstract void Deliver();
         public abstract void Fail(Exception e);

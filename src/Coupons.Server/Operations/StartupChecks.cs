@@ -43,6 +43,7 @@ public static class StartupChecks
             problems.Add(e.Message.StartsWith("Coupons:Notifications", StringComparison.Ordinal) ? e.Message : $"Coupons:Notifications: {e.Message}");
         }
         if (Logs.Problem(config) is { } logs) problems.Add(logs);
+        problems.AddRange(Telemetry.Problems(config));
         return problems;
     }
 
