@@ -45,9 +45,11 @@ public interface ICouponStore
     Task<RedeemResult> CheckRedeemableAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items);
     /// <summary>Sends a coupon of this customer again (an outbox message in the same transaction).</summary>
     Task<Result<CouponDetail>> ResendAsync(Caller caller, CustomerRef who, long? couponId, string? code);
-    /// <summary>Reverses live redemptions, all or none: 510 when any id is not a live redemption of this organisation.</summary>
-    Task<Outcome> ReverseAsync(Caller caller, IReadOnlyList<long> redemptionIds);
-    /// <summary>Attaches a transaction number, bill amount (733 outside the series' bounds) and custom fields to a live redemption (510 otherwise).</summary>
+    /// <summary>Reverses live redemptions, all or none: 510 when any id is not a live redemption of this organisation.
+    /// Answers what each reversal undid, in the order of the distinct ids.</summary>
+    Task<Result<IReadOnlyList<ReversedRedemption>>> ReverseAsync(Caller caller, IReadOnlyList<long> redemptionIds);
+    /// <summary>Attaches a transaction number, bill amount (733 outside the series' bounds; the discount is computed again
+    /// from it) and custom fields to a live redemption (510 otherwise).</summary>
     Task<Result<AmendedRedemption>> AmendRedemptionAsync(
         Caller caller, long redemptionId, string? transactionNumber, decimal? billAmount, IReadOnlyList<CustomFields.Field> customFields);
     Task<IReadOnlyList<CouponDetail>> GetCouponsAsync(long orgId, IReadOnlyList<long> ids, IReadOnlyList<string> codes);

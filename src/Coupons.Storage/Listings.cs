@@ -31,7 +31,7 @@ public abstract partial class SqlStore
         var redemptions = (await c.QueryAsync<RedemptionRow>(
             $"""
             SELECT r.id, r.org_id, r.coupon_id, r.series_id, r.customer_id, r.till_id, r.store_id, r.redeemed_at, r.transaction_number,
-                   r.bill_amount, r.custom_fields, r.reversed_at, t.code AS till_code
+                   r.bill_amount, r.custom_fields, r.reversed_at, r.discount_amount, t.code AS till_code
             FROM redemptions r JOIN tills t ON t.id = r.till_id
             WHERE r.org_id = @orgId AND {redemptionFilter} ORDER BY r.id
             """, args)).ToList();
@@ -95,6 +95,7 @@ public abstract partial class SqlStore
         public decimal? BillAmount { get; set; }
         public string? CustomFields { get; set; }
         public DateTimeOffset? ReversedAt { get; set; }
+        public decimal? DiscountAmount { get; set; }
         public string TillCode { get; set; } = "";
 
         public Redemption ToRedemption() => new()
@@ -111,6 +112,7 @@ public abstract partial class SqlStore
             BillAmount = BillAmount,
             CustomFields = CustomFields,
             ReversedAt = ReversedAt,
+            DiscountAmount = DiscountAmount,
         };
     }
 }
