@@ -35,6 +35,8 @@ public interface ICouponStore
     Task<Series?> GetSeriesAsync(long orgId, long id);
     Task<IReadOnlyList<Series>> ListSeriesAsync(long orgId, int offset, int limit);
     Task<Result<UploadSummary>> UploadCodesAsync(long orgId, long seriesId, IReadOnlyList<string> codes);
+    /// <summary>Pauses, resumes, archives or unarchives a series; null when the organisation has no such series.</summary>
+    Task<Series?> ChangeSeriesLifecycleAsync(long orgId, long id, SeriesLifecycleChange change);
 
     // Coupons: the use cases of the v1.1 and v2 APIs
     /// <summary>Issues up to <paramref name="count"/> coupons of one series to one customer, in one transaction.</summary>
@@ -76,8 +78,9 @@ public interface ICouponStore
     Task<bool> DeleteWebhookAsync(long orgId, long id);
 
     // Console
-    /// <summary>Series newest first, with their counters; <paramref name="search"/> matches series code or description, any case.</summary>
-    Task<IReadOnlyList<Series>> SearchSeriesAsync(long orgId, string? search, int offset, int limit);
+    /// <summary>Series newest first, with their counters; <paramref name="search"/> matches series code or description, any case.
+    /// Archived series only with <paramref name="withArchived"/>.</summary>
+    Task<IReadOnlyList<Series>> SearchSeriesAsync(long orgId, string? search, int offset, int limit, bool withArchived = false);
     /// <summary>One row per UTC day from <paramref name="from"/> to <paramref name="to"/>, days without activity included.</summary>
     Task<IReadOnlyList<SeriesDay>> SeriesActivityAsync(long orgId, long seriesId, DateOnly from, DateOnly to);
     /// <summary>The service's data-protection key ring (XML elements), shared by all nodes; not tenant data.</summary>

@@ -60,7 +60,7 @@ public abstract partial class SqlStore
     /// </summary>
     async Task<Dictionary<long, Series>> SeriesOfAsync(DbConnection c, string seriesFilter, object args)
     {
-        const string withoutConfig = "id, org_id, config_version, num_issued, num_redeemed, num_uploaded_total, num_uploaded_non_issued, created_at, last_used";
+        const string withoutConfig = "id, org_id, config_version, num_issued, num_redeemed, num_uploaded_total, num_uploaded_non_issued, created_at, last_used, paused_at, archived_at";
         var rows = (await c.QueryAsync<SeriesRow>($"SELECT {withoutConfig} FROM series WHERE org_id = @orgId AND {seriesFilter}", args)).AsList();
         var series = new Dictionary<long, Series>(rows.Count);
         foreach (var r in rows)

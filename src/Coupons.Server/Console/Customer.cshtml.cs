@@ -74,7 +74,8 @@ public sealed class CustomerModel : ConsolePage
         Customer = await Store.GetCustomerAsync(Caller.OrgId, id);
         if (Customer is null) return false;
         Coupons = await Store.ListCustomerCouponsAsync(Caller.OrgId, id);
-        if (IsAdmin) AllSeries = await Store.SearchSeriesAsync(Caller.OrgId, null, 0, 500);
+        // The picker offers only series that can issue: a paused one would refuse (771), an archived one is done with.
+        if (IsAdmin) AllSeries = (await Store.SearchSeriesAsync(Caller.OrgId, null, 0, 500)).Where(s => s.PausedAt is null).ToList();
         return true;
     }
 
