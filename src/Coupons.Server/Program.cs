@@ -93,6 +93,7 @@ app.MapOrganisation();
 app.MapStores();
 app.MapCustomers();
 app.MapSeriesAdmin();
+app.MapSeriesLifecycle();
 app.MapCouponAdmin();
 app.MapOutboxAdmin();
 app.MapWebhooks();
