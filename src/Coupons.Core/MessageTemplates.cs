@@ -63,8 +63,8 @@ public static partial class MessageTemplates
             .Where(name => !Placeholders.Contains(name.ToLowerInvariant())).Distinct().ToList();
     }
 
-    /// <summary>What is wrong with a series' templates, naming the field and the placeholder; null when nothing is.</summary>
-    public static string? Problem(Series s)
+    /// <summary>What is wrong with a series' templates, naming the field and the placeholder; none when nothing is.</summary>
+    public static IEnumerable<(string Field, string Problem)> Problems(Series s)
     {
         foreach (var (field, template) in new[]
         {
@@ -72,9 +72,8 @@ public static partial class MessageTemplates
         })
         {
             if (Unknown(template) is [var first, ..])
-                return $"{field} uses the unknown placeholder {{{{{first}}}}}; known placeholders: {string.Join(", ", Placeholders.Select(p => $"{{{{{p}}}}}"))}";
+                yield return (field, $"{field} uses the unknown placeholder {{{{{first}}}}}; known placeholders: {string.Join(", ", Placeholders.Select(p => $"{{{{{p}}}}}"))}");
         }
-        return null;
     }
 
     /// <summary>

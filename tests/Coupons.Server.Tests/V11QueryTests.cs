@@ -171,7 +171,7 @@ public abstract class V11QueryTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var till = await org.TillAsync();
         var active = V11.Id(await org.SeriesAsync(new { validTillDate = V11.Day(10) })).ToString();
         var open = V11.Id(await org.SeriesAsync()).ToString();
-        var expired = V11.Id(await org.SeriesAsync(new { validTillDate = V11.Day(-2) })).ToString();
+        var expired = V11.Id(await org.EndedSeriesAsync(daysAgo: 2)).ToString();
 
         async Task<string[]> Ids(string query)
         {
