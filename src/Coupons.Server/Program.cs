@@ -94,6 +94,7 @@ app.MapOrganisation();
 app.MapStores();
 app.MapCustomers();
 app.MapSeriesAdmin();
+app.MapSeriesLifecycle();
 app.MapCouponAdmin();
 app.MapOutboxAdmin();
 app.MapWebhooks();
