@@ -34,6 +34,8 @@ public interface ICouponStore
     Task<Result<Series>> UpdateSeriesAsync(long orgId, long id, Series series);
     Task<Series?> GetSeriesAsync(long orgId, long id);
     Task<IReadOnlyList<Series>> ListSeriesAsync(long orgId, int offset, int limit);
+    /// <summary>Which of these store and series ids exist in the organisation (what a series' id lists may name).</summary>
+    Task<KnownIds> KnownIdsAsync(long orgId, IReadOnlyCollection<long> storeIds, IReadOnlyCollection<long> seriesIds);
     Task<Result<UploadSummary>> UploadCodesAsync(long orgId, long seriesId, IReadOnlyList<string> codes);
     /// <summary>Pauses, resumes, archives or unarchives a series; null when the organisation has no such series.</summary>
     Task<Series?> ChangeSeriesLifecycleAsync(long orgId, long id, SeriesLifecycleChange change);

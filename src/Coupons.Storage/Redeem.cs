@@ -14,9 +14,9 @@ public abstract partial class SqlStore
 {
     public Task<RedeemResult> RedeemAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items, bool allOrNothing) =>
         // A request under an Idempotency-Key marks its key in its own transaction: it commits alone.
-        RedeemBatches is { } batches && items.Count > 0 && CustomerCondition(who) is not null && IdempotencyScope.Current is null
+        StoreTelemetry.Observe(RedeemBatches is { } batches && items.Count > 0 && CustomerCondition(who) is not null && IdempotencyScope.Current is null
             ? Enqueued(batches, new PendingRedeem(caller, who, items, allOrNothing)).Answer.Task
-            : RedeemAloneAsync(caller, who, items, allOrNothing);
+            : RedeemAloneAsync(caller, who, items, allOrNothing));
 
     /// <summary>Redeems in a write of its own (or the group committer's savepoint): the reads, rules and writes of each item in turn.</summary>
     async Task<RedeemResult> RedeemAloneAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items, bool allOrNothing)
@@ -51,13 +51,13 @@ public abstract partial class SqlStore
     };
 
     public Task<RedeemResult> CheckRedeemableAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items) =>
-        ReadAsync(async c =>
+        StoreTelemetry.Observe(check: true, answer: ReadAsync(async c =>
         {
             var (customer, first) = await RedeemStartAsync(c, null, caller.OrgId, who, items, lockRows: false);
             var results = new List<RedeemItemResult>();
             foreach (var item in items) results.Add(await EvaluateAsync(c, null, caller, customer, item, lockRows: false, results.Count == 0 ? first : null));
             return new RedeemResult(customer, results);
-        });
+        }));
 
     /// <summary>
     /// The usual case's facts in one statement (a coupon of its own code): the coupon (locked: the customer's row is

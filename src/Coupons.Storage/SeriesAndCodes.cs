@@ -64,6 +64,23 @@ public abstract partial class SqlStore
             $"SELECT {SeriesColumns} FROM series WHERE org_id = @orgId ORDER BY id LIMIT @limit OFFSET @offset", new { orgId, limit, offset }))
             .Select(r => r.ToSeries()).ToList());
 
+    public Task<KnownIds> KnownIdsAsync(long orgId, IReadOnlyCollection<long> storeIds, IReadOnlyCollection<long> seriesIds)
+    {
+        if (storeIds.Count == 0 && seriesIds.Count == 0)
+            return Task.FromResult(new KnownIds(new HashSet<long>(), new HashSet<long>()));
+        return ReadAsync(async c =>
+        {
+            // Both lists in one round trip.
+            var rows = (await c.QueryAsync<(long Id, int Kind)>(
+                $"""
+                SELECT id, 1 FROM stores WHERE org_id = @orgId AND {InList("id", "@storeIds")}
+                UNION ALL
+                SELECT id, 2 FROM series WHERE org_id = @orgId AND {InList("id", "@seriesIds")}
+                """, new { orgId, storeIds = storeIds.ToArray(), seriesIds = seriesIds.ToArray() })).ToList();
+            return new KnownIds(rows.Where(r => r.Kind == 1).Select(r => r.Id).ToHashSet(), rows.Where(r => r.Kind == 2).Select(r => r.Id).ToHashSet());
+        });
+    }
+
     /// <summary>The stored configuration: everything but the counters, which live in their own columns.</summary>
     static string ConfigJson(Series s) => JsonSerializer.Serialize(
         s with { NumIssued = 0, NumRedeemed = 0, NumUploadedTotal = 0, NumUploadedNonIssued = 0, LastUsed = null, PausedAt = null, ArchivedAt = null },

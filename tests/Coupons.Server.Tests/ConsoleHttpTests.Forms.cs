@@ -153,7 +153,7 @@ public abstract partial class ConsoleHttpTests<TApp>
     public async Task Customer_care_finds_a_customer_and_issues_resends_and_reverses_only_after_confirming()
     {
         var org = await TestOrg.CreateAsync(app);
-        var series = await org.SeriesAsync(new { seriesCode = "CARE", isMultipleVouchersPerUserAllowed = true });
+        var series = await org.SeriesAsync(new { seriesCode = "CARE", isMultipleVouchersPerUserAllowed = true, smsTemplate = "Code {{voucher}}" });
         var seriesId = series["id"]!.GetValue<long>();
         var customerId = await org.CustomerAsync(mobile: "440000000009", email: "care@example.com", externalId: "EXT-9");
         var browser = await ConsoleBrowser.SignedInAsync(app, org.AdminTill, org.Password);
@@ -181,6 +181,7 @@ public abstract partial class ConsoleHttpTests<TApp>
         var resent = await browser.PostFormAsync($"{page}?confirm=resend&target={coupon.Id}", $"{page}?handler=Resend", new() { ["target"] = coupon.Id.ToString() });
         Assert.Equal(page, resent.Location);
         Assert.Contains($"Coupon {coupon.Code} sent again.", await browser.GetHtmlAsync(page));
+
 
         var till = await org.TillAsync();
         var redeemed = await (await till.PostAsJsonAsync("/v2/coupon/bulk/redeem", new
@@ -221,6 +222,14 @@ public abstract partial class ConsoleHttpTests<TApp>
         var refused = await browser.PostFormAsync(page, $"{page}?handler=Reverse", new() { ["target"] = otherRedemption.ToString() });
         Assert.Contains("510: ", refused.Html);
         Assert.Null((await org.Store.ListCustomerCouponsAsync(org.OrgId, otherId))[0].Redemptions[0].Redemption.ReversedAt);
+
+        // A series with no message text: the coupon is issued, the page says no message goes out, and resend is refused.
+        var silentId = (await org.SeriesAsync(new { seriesCode = "QUIET" }))["id"]!.GetValue<long>();
+        await browser.PostFormAsync($"{page}?confirm=issue&target={silentId}", $"{page}?handler=Issue", new() { ["target"] = silentId.ToString() });
+        var quiet = (await org.Store.ListCustomerCouponsAsync(org.OrgId, customerId)).Single(d => d.Series.Id == silentId).Coupon;
+        Assert.Contains($"Coupon {quiet.Code} issued from QUIET. No message will go out", await browser.GetHtmlAsync(page));
+        var nothing = await browser.PostFormAsync($"{page}?confirm=resend&target={quiet.Id}", $"{page}?handler=Resend", new() { ["target"] = quiet.Id.ToString() });
+        Assert.Contains("724: nothing to resend", WebUtility.HtmlDecode(nothing.Html));
     }
 
     // ---- stores and tills ------------------------------------------------------------------

@@ -60,8 +60,9 @@ public static class SeriesLifecycleApi
             PausedAt = null,
             ArchivedAt = null,
         });
-        var valid = SeriesRules.Validate(copy);
-        if (!valid.Ok) return valid;
+        // Checked as an edit, not a creation: the copy keeps the source's dates, possibly past, until they are changed.
+        if (await SeriesApi.CheckAsync(store, caller.OrgId, copy, TimeProvider.System.GetUtcNow(), creating: false) is [var first, ..])
+            return first.Outcome;
         return await store.CreateSeriesAsync(caller.OrgId, caller.Till.Id, copy);
     }
 }

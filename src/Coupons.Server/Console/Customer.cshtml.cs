@@ -43,6 +43,9 @@ public sealed class CustomerModel : ConsolePage
         var result = await Store.IssueAsync(Caller, target, new CustomerRef(Id: id));
         if (result.Coupons.Count == 0) return await FailedAsync(id, result.Refusal.Ok ? new Outcome(Status.UnableToIssue) : result.Refusal);
         var coupon = result.Coupons[0];
+        if (result.Series is { } series && MessageTemplates.SendsNothing(series))
+            return Redirect(id, $"Coupon {coupon.Coupon.Code} {(coupon.Resent ? "returned (the customer already holds it)" : "issued")} from {series.SeriesCode}. "
+                + "No message will go out: the series has no SMS or email text, so tell the customer the code yourself.");
         return Redirect(id, $"Coupon {coupon.Coupon.Code} {(coupon.Resent ? "sent again (the customer already holds it)" : "issued")} from {result.Series?.SeriesCode}.");
     }
 

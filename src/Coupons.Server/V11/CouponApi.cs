@@ -70,6 +70,8 @@ public static class CouponApi
                 if (result.Series is not null) node.Add(V11Views.SeriesInfo(result.Series, withId: true));
                 node.Add(V11Views.CustomerNode(result.Customer, who, withUserId));
                 if (issued is { Resent: true }) outcome = new Outcome(Status.Success, "Existing coupon resent");
+                if (issued is not null && result.Series is { } sent && MessageTemplates.SendsNothing(sent))
+                    outcome = new Outcome(Status.Success, $"{(issued.Resent ? "Existing coupon returned" : "Coupon issued")}; {MessageTemplates.NoMessage.Message}");
             }
             nodes.Add(node.Add(V11Views.ItemStatus(outcome)));
             oks.Add(outcome.Ok);

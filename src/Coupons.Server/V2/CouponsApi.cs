@@ -70,9 +70,12 @@ public static class CouponsApi
         var series = results.Select(r => r.Series).FirstOrDefault(s => s is not null);
         var customer = results.Select(r => r.Customer).FirstOrDefault(c => c is not null);
         var total = results.Sum(r => r.Requested);
+        // Coupons of a series with no message text are issued, but the caller must not tell the customer one is coming.
+        var silent = results.Where(r => r.Coupons.Count > 0 && r.Series is { } s && MessageTemplates.SendsNothing(s))
+            .Select(r => StatusItem.Of(MessageTemplates.NoMessage with { Detail = $"series {r.Series!.Id}: {MessageTemplates.NoMessage.Message}" })).ToList();
         var answer = new IssueMultipleResponse(
             coupons, series is null ? null : CouponConfig.From(series), total, total - coupons.Count, coupons.Count,
-            customer is null ? null : CustomerView.From(customer), refusals.Select(StatusItem.Of).ToList(), []);
+            customer is null ? null : CustomerView.From(customer), refusals.Select(StatusItem.Of).ToList(), silent);
         return coupons.Count > 0 ? TypedResults.Ok(answer) : TypedResults.Json(answer, statusCode: 400);
     }
 
