@@ -1,6 +1,10 @@
 namespace Coupons.Core;
 
-public sealed record Organisation(long Id, string Name, string TimeZone, bool TransactionNumberRequired, int RateLimitPerMinute);
+public sealed record Organisation(long Id, string Name, string TimeZone, bool TransactionNumberRequired, int RateLimitPerMinute)
+{
+    /// <summary>ISO 3166 country (GB, IN, …) of mobiles typed without a country code; null: digits are read as international.</summary>
+    public string? DefaultCountry { get; init; }
+}
 
 public sealed record Store(long Id, long OrgId, string Code, string Name);
 

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Coupons.Server.Admin;
 
 /// <summary>A change to the organisation's settings; a field left out keeps its value.</summary>
-public sealed record OrganisationSettings(string? Name, string? TimeZone, bool? TransactionNumberRequired, int? RateLimitPerMinute);
+public sealed record OrganisationSettings(string? Name, string? TimeZone, bool? TransactionNumberRequired, int? RateLimitPerMinute, string? DefaultCountry = null);
 
 /// <summary>The caller's own organisation: its name, time zone, whether redeems need a transaction number, and the per-till rate limit.</summary>
 public static class OrganisationApi
@@ -37,12 +37,16 @@ public static class OrganisationApi
             return V2Envelope.Error(400, Status.BadRequest, $"timeZone '{zone}' is not a known IANA time zone");
         if (body.RateLimitPerMinute is < 0 or > MaxRateLimit)
             return V2Envelope.Error(400, Status.BadRequest, $"rateLimitPerMinute must be 0 (no limit) to {MaxRateLimit}");
+        // "" clears it: mobiles without a country code are then read as international digits.
+        if (body.DefaultCountry is { } country && country.Trim().Length > 0 && !Identifiers.IsKnownCountry(country.Trim()))
+            return V2Envelope.Error(400, Status.BadRequest, $"defaultCountry '{country}' is not a known ISO 3166 country code such as GB, IN or US; \"\" for none");
         var changed = org with
         {
             Name = body.Name?.Trim() ?? org.Name,
             TimeZone = body.TimeZone?.Trim() ?? org.TimeZone,
             TransactionNumberRequired = body.TransactionNumberRequired ?? org.TransactionNumberRequired,
             RateLimitPerMinute = body.RateLimitPerMinute ?? org.RateLimitPerMinute,
+            DefaultCountry = body.DefaultCountry is { } c ? (c.Trim().Length == 0 ? null : c.Trim().ToUpperInvariant()) : org.DefaultCountry,
         };
         await store.UpdateOrganisationAsync(changed);
         auth.Forget(orgId);

@@ -41,6 +41,8 @@ public static class CouponsApi
         var who = body.Customer?.ToRef();
         if (who is null || who.IsEmpty)
             return V2Envelope.Error(400, Status.CustomerNotFound, "customer needs one of mobile, email, externalId or id");
+        (who, var badMobile) = Identifiers.Normalise(who, till.Caller.Org.DefaultCountry);
+        if (badMobile is { } bad) return V2Envelope.Error(400, bad);
         if (MetadataProblem(body.Metadata) is { } problem) return V2Envelope.Error(400, Status.BadRequest, problem);
         var metadata = body.Metadata is null ? null : JsonSerializer.Serialize(body.Metadata, CouponJson.Options);
 
@@ -197,7 +199,8 @@ public static class CouponsApi
         }).ToList();
 
         var caller = till.Caller;
-        var who = body.User?.ToRef() ?? new CustomerRef();
+        var (who, badMobile) = Identifiers.Normalise(body.User?.ToRef() ?? new CustomerRef(), caller.Org.DefaultCountry);
+        if (badMobile is { } bad) return V2Envelope.Error(400, bad);
         if (guard.LockedFor(caller, who) is { } wait) return LockedOut(http, wait);
         var result = await store.RedeemAsync(caller, who, items, allOrNothing: true);
         guard.Record(caller, who, result.Items.Count(i => CodeGuessGuard.IsGuess(i.Outcome)));
@@ -226,9 +229,10 @@ public static class CouponsApi
         if (codes.Count is 0 or > MaxBatch) return V2Envelope.Error(400, Status.InvalidInput, "code must name 1 to 100 coupon codes, comma separated");
         var withSeries = details?.Trim().ToLowerInvariant() is "true" or "extended";
 
-        var who = new CustomerInput(mobile, email, externalId, customerId).ToRef();
-        var items = codes.Select(c => new RedeemRequest { Code = c, TransactionNumber = transactionNumber, BillAmount = billAmount }).ToList();
         var caller = till.Caller;
+        var (who, badMobile) = Identifiers.Normalise(new CustomerInput(mobile, email, externalId, customerId).ToRef(), caller.Org.DefaultCountry);
+        if (badMobile is { } bad) return V2Envelope.Error(400, bad);
+        var items = codes.Select(c => new RedeemRequest { Code = c, TransactionNumber = transactionNumber, BillAmount = billAmount }).ToList();
         if (guard.LockedFor(caller, who) is { } wait) return LockedOut(http, wait);
         var result = await store.CheckRedeemableAsync(caller, who, items);
         guard.Record(caller, who, result.Items.Count(i => CodeGuessGuard.IsGuess(i.Outcome)));
