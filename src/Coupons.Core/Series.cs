@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Coupons.Core;
 
 /// <summary>
@@ -99,6 +101,14 @@ public sealed record Series
     public string EmailBody { get; init; } = "";
     public int NumUploadedTotal { get; init; }
     public int NumUploadedNonIssued { get; init; }
+    /// <summary>When the series was paused: it then issues and redeems nothing (771) until resumed. Set only by
+    /// POST …/pause and …/resume; written only when set.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? PausedAt { get; init; }
+    /// <summary>When the series was archived: left out of the console's pickers and lists, still reported, and
+    /// otherwise unchanged (pause it too to stop its coupons). Set only by POST …/archive and …/unarchive.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? ArchivedAt { get; init; }
 
     public SeriesKind Kind => SeriesType.ToUpperInvariant() switch
     {

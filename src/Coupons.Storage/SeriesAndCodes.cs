@@ -9,7 +9,7 @@ namespace Coupons.Storage;
 public abstract partial class SqlStore
 {
     const string SeriesColumns =
-        "id, org_id, config, num_issued, num_redeemed, num_uploaded_total, num_uploaded_non_issued, created_at, last_used";
+        "id, org_id, config, num_issued, num_redeemed, num_uploaded_total, num_uploaded_non_issued, created_at, last_used, paused_at, archived_at";
 
     public Task<Result<Series>> CreateSeriesAsync(long orgId, long createdBy, Series series) =>
         WriteAsync<Result<Series>>(async (c, tx) =>
@@ -83,7 +83,8 @@ public abstract partial class SqlStore
 
     /// <summary>The stored configuration: everything but the counters, which live in their own columns.</summary>
     static string ConfigJson(Series s) => JsonSerializer.Serialize(
-        s with { NumIssued = 0, NumRedeemed = 0, NumUploadedTotal = 0, NumUploadedNonIssued = 0, LastUsed = null }, CouponJson.Options);
+        s with { NumIssued = 0, NumRedeemed = 0, NumUploadedTotal = 0, NumUploadedNonIssued = 0, LastUsed = null, PausedAt = null, ArchivedAt = null },
+        CouponJson.Options);
 
     public Task<Result<UploadSummary>> UploadCodesAsync(long orgId, long seriesId, IReadOnlyList<string> codes) =>
         WriteAsync<Result<UploadSummary>>(async (c, tx) =>
@@ -151,6 +152,8 @@ public abstract partial class SqlStore
         public int NumUploadedNonIssued { get; set; }
         public DateTimeOffset CreatedAt { get; set; }
         public DateTimeOffset? LastUsed { get; set; }
+        public DateTimeOffset? PausedAt { get; set; }
+        public DateTimeOffset? ArchivedAt { get; set; }
 
         /// <summary>The series, with <paramref name="config"/> when given, else its config parsed from <see cref="Config"/>.</summary>
         public Series ToSeries(Series? config = null) => (config ?? ParsedConfig(Config ?? throw new InvalidOperationException($"series {Id} was read without its config"))) with
@@ -163,6 +166,8 @@ public abstract partial class SqlStore
             NumUploadedNonIssued = NumUploadedNonIssued,
             CreatedOn = CreatedAt,
             LastUsed = LastUsed,
+            PausedAt = PausedAt,
+            ArchivedAt = ArchivedAt,
         };
     }
 }

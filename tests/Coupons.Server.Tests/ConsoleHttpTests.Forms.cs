@@ -195,11 +195,13 @@ public abstract partial class ConsoleHttpTests<TApp>
         var before = await browser.GetHtmlAsync(page);
         Assert.Contains(">redeemed</span>", before);
         Assert.Contains($"?confirm=reverse&target={redemptionId}", before);
+        Assert.Contains("bill 15 &#xB7; discount 10.00", before);  // ABS 10 off a bill of 15, to the currency's 2 places
+        Assert.Contains(", discount 10.00)? The coupon becomes usable again.", await browser.GetHtmlAsync($"{page}?confirm=reverse&target={redemptionId}"));
 
         var reversed = await browser.PostFormAsync($"{page}?confirm=reverse&target={redemptionId}", $"{page}?handler=Reverse", new() { ["target"] = redemptionId.ToString() });
         Assert.Equal(page, reversed.Location);
         var after = await browser.GetHtmlAsync(page);
-        Assert.Contains($"Redemption #{redemptionId} reversed.", after);
+        Assert.Contains($"Redemption #{redemptionId} reversed. Its discount of 10.00 is given back.", after);
         Assert.Contains(">active</span>", after);
         Assert.Contains("class=\"tag muted reversed\"", after);
 

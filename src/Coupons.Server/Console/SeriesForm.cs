@@ -22,7 +22,7 @@ public static class SeriesForm
 
     /// <summary>Counters and bookkeeping the service sets: never on the form.</summary>
     static readonly HashSet<string> ServiceOwned =
-        ["id", "orgId", "createdBy", "numIssued", "numRedeemed", "createdOn", "lastUsed", "numUploadedTotal", "numUploadedNonIssued"];
+        ["id", "orgId", "createdBy", "numIssued", "numRedeemed", "createdOn", "lastUsed", "numUploadedTotal", "numUploadedNonIssued", "pausedAt", "archivedAt"];
 
     static readonly Dictionary<string, (string Group, string Label, string Hint)> Known = new()
     {

@@ -225,7 +225,7 @@ public static class CouponsApi
         var result = await store.RedeemAsync(caller, who, items, allOrNothing: true);
         guard.Record(caller, who, result.Items.Count(i => CodeGuessGuard.IsGuess(i.Outcome)));
         var answers = result.Items.Select(i => new RedemptionItemResponse(
-            i.Request.Code, i.Outcome.Ok, i.RedemptionId, i.Outcome.Ok ? [] : [StatusItem.Of(i.Outcome)])).ToList();
+            i.Request.Code, i.Outcome.Ok, i.RedemptionId, i.Outcome.Ok ? [] : [StatusItem.Of(i.Outcome)], i.Discount)).ToList();
         if (result.AllOk) return TypedResults.Ok(new BulkRedeemResponse(answers, [], []));
         // The batch failed because of the items that are not 749; those are the reasons worth repeating at the top.
         var reasons = result.Items.Where(i => !i.Outcome.Ok && i.Outcome.Code != Status.FailedBecauseOfOthers)
@@ -257,7 +257,7 @@ public static class CouponsApi
         var result = await store.CheckRedeemableAsync(caller, who, items);
         guard.Record(caller, who, result.Items.Count(i => CodeGuessGuard.IsGuess(i.Outcome)));
         var answers = result.Items.Select(i => new RedeemableItem(
-            i.Request.Code, i.Outcome.Ok, i.Outcome.Ok ? [] : [StatusItem.Of(i.Outcome)], withSeries ? i.Series : null)).ToList();
+            i.Request.Code, i.Outcome.Ok, i.Outcome.Ok ? [] : [StatusItem.Of(i.Outcome)], withSeries ? i.Series : null, i.Discount)).ToList();
         return TypedResults.Ok(new IsRedeemableResponse(answers, [], []));
     }
 
@@ -268,8 +268,8 @@ public static class CouponsApi
         var ids = body.RedemptionIds?.Distinct().ToList() ?? [];
         if (ids.Count == 0) return V2Envelope.Error(400, Status.NoRedemptionIds);
         if (ids.Count > MaxBatch) return V2Envelope.Error(400, Status.InvalidInput, "at most 100 redemption ids per request");
-        var outcome = await store.ReverseAsync(till.Caller, ids);
-        return outcome.Ok ? TypedResults.Ok(new ReverseResponse(true, ids, [], [])) : V2Envelope.Error(400, outcome);
+        var result = await store.ReverseAsync(till.Caller, ids);
+        return result.Ok ? TypedResults.Ok(new ReverseResponse(true, ids, [], [], result.Value!)) : V2Envelope.Error(400, result.Outcome);
     }
 
     // ---- PUT coupon/redeem -----------------------------------------------------------------
@@ -292,7 +292,7 @@ public static class CouponsApi
         var r = result.Value!.Redemption;
         var custom = new Dictionary<string, string?>();
         foreach (var f in CustomFields.Parse(r.CustomFields)) custom[f.Name] = f.Value;
-        return TypedResults.Ok(new AmendRedemptionResponse(r.Id, result.Value.Code, r.TransactionNumber, r.BillAmount, custom, [], []));
+        return TypedResults.Ok(new AmendRedemptionResponse(r.Id, result.Value.Code, r.TransactionNumber, r.BillAmount, custom, [], [], r.DiscountAmount));
     }
 
     static (List<CustomFields.Field> Fields, string? Problem) ParseCustomFields(JsonElement? element)
