@@ -100,6 +100,8 @@ app.MapOutboxAdmin();
 app.MapWebhooks();
 app.MapV11();
 app.MapCouponsV2();
+app.MapSeriesStats();
+app.MapExports();
 app.MapConsole();
 
 app.Run();
