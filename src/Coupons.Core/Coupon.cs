@@ -35,4 +35,6 @@ public sealed record Redemption
     public decimal? BillAmount { get; init; }
     public string? CustomFields { get; init; }
     public DateTimeOffset? ReversedAt { get; init; }
+    /// <summary>The discount the bill got (<see cref="Discounts.For"/>); null when no bill amount was given.</summary>
+    public decimal? DiscountAmount { get; init; }
 }

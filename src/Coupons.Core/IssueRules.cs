@@ -27,7 +27,7 @@ public static class IssueRules
 {
     /// <summary>
     /// Whether a coupon of the series may be issued to the customer. First failure wins:
-    /// no series 707; no customer 701; fraud 740 (marked) / 750 (confirmed); blocked 742;
+    /// no series 707; series paused 771; no customer 701; fraud 740 (marked) / 750 (confirmed); blocked 742;
     /// series past its validTillDate 712; the series' messages cannot reach the customer 704 (SMS only, no mobile) /
     /// 724 (email, no address); GENERIC series already held 5004; a mutually exclusive coupon held 709;
     /// one coupon per user already held: resend the active one unless doNotResendExistingVoucher, else 5004;
@@ -37,6 +37,8 @@ public static class IssueRules
     {
         if (facts.Series is not { } series)
             return IssueDecision.Refuse(Status.InvalidSeries);
+        if (series.PausedAt is not null)
+            return IssueDecision.Refuse(Status.SeriesPaused);
         if (facts.Customer is not { } customer)
             return IssueDecision.Refuse(Status.CustomerNotFound);
         if (CustomerRules.Refusal(customer) is { } refused)

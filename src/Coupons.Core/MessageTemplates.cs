@@ -40,6 +40,19 @@ public static partial class MessageTemplates
     /// </summary>
     public static bool Reaches(Series s, Customer c) => (SendsSms(s) && HasValue(c.Mobile)) || (SendsEmail(s) && HasValue(c.Email));
 
+    /// <summary>The series has no text on any channel: its coupons are issued without any message.</summary>
+    public static bool SendsNothing(Series s) => !SendsSms(s) && !SendsEmail(s);
+
+    /// <summary>What an issue from a series that <see cref="SendsNothing"/> reports beside its coupon (code 724, a warning, not a refusal).</summary>
+    public static readonly Outcome NoMessage = new(Status.UnableToSendMessage, "no message will go out: the series has no SMS or email text");
+
+    /// <summary>
+    /// Why a resend would send nothing, or null. Resending is only sending, so a series with no text on any channel is
+    /// refused (724) rather than answered "resent"; otherwise as <see cref="Unreachable"/>.
+    /// </summary>
+    public static Outcome? CannotResend(Series s, Customer c) =>
+        SendsNothing(s) ? new Outcome(Status.UnableToSendMessage, "nothing to resend: the series has no SMS or email text") : Unreachable(s, c);
+
     /// <summary>
     /// Why the series cannot reach this customer, or null. A series that sends on no channel reaches everyone;
     /// one channel the customer can be reached on is enough. 704 when the series sends only SMS and the customer has
@@ -63,8 +76,8 @@ public static partial class MessageTemplates
             .Where(name => !Placeholders.Contains(name.ToLowerInvariant())).Distinct().ToList();
     }
 
-    /// <summary>What is wrong with a series' templates, naming the field and the placeholder; null when nothing is.</summary>
-    public static string? Problem(Series s)
+    /// <summary>What is wrong with a series' templates, naming the field and the placeholder; none when nothing is.</summary>
+    public static IEnumerable<(string Field, string Problem)> Problems(Series s)
     {
         foreach (var (field, template) in new[]
         {
@@ -72,9 +85,8 @@ public static partial class MessageTemplates
         })
         {
             if (Unknown(template) is [var first, ..])
-                return $"{field} uses the unknown placeholder {{{{{first}}}}}; known placeholders: {string.Join(", ", Placeholders.Select(p => $"{{{{{p}}}}}"))}";
+                yield return (field, $"{field} uses the unknown placeholder {{{{{first}}}}}; known placeholders: {string.Join(", ", Placeholders.Select(p => $"{{{{{p}}}}}"))}");
         }
-        return null;
     }
 
     /// <summary>

@@ -51,6 +51,7 @@ public static class RedeemRules
     /// <item>No coupon: 719 when the code is uploaded but unissued, 723 when it is a GENERIC code never issued to
     /// this customer, else 702. A coupon without its series: 702.</item>
     /// <item>Coupon revoked: 660.</item>
+    /// <item>Series paused: 771.</item>
     /// <item>Test series: 720.</item>
     /// <item>Coupon issued to someone else, and the series neither anyUser nor transferrable: 703.</item>
     /// <item>Validation required: no validation code 725; a code other than the coupon's pincode
@@ -92,6 +93,8 @@ public static class RedeemRules
             return Status.InvalidCode;
         if (coupon.Revoked)
             return Status.Revoked;
+        if (series.PausedAt is not null)
+            return Status.SeriesPaused;
         if (series.IsTestSeries)
             return Status.TestCoupon;
         if (coupon.CustomerId != customer.Id && !series.AnyUser && !series.IsTransferrable)

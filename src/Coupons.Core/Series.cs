@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 
 namespace Coupons.Core;
 
@@ -102,6 +103,14 @@ public sealed record Series
     public string EmailBody { get; init; } = "";
     [ReadOnly(true)] public int NumUploadedTotal { get; init; }
     [ReadOnly(true)] public int NumUploadedNonIssued { get; init; }
+    /// <summary>When the series was paused: it then issues and redeems nothing (771) until resumed. Set only by
+    /// POST …/pause and …/resume; written only when set.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), ReadOnly(true)]
+    public DateTimeOffset? PausedAt { get; init; }
+    /// <summary>When the series was archived: left out of the console's pickers and lists, still reported, and
+    /// otherwise unchanged (pause it too to stop its coupons). Set only by POST …/archive and …/unarchive.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), ReadOnly(true)]
+    public DateTimeOffset? ArchivedAt { get; init; }
 
     [ReadOnly(true)]
     public SeriesKind Kind => SeriesType.ToUpperInvariant() switch

@@ -54,6 +54,8 @@ public static class Status
     public const int InvalidSeriesId = 755;
     public const int InvalidMutualExclusion = 756;
     public const int RetryLater = 786;
+    /// <summary>Ours (issue #18): a paused series issues and redeems nothing. Not in the spec's tables.</summary>
+    public const int SeriesPaused = 771;
     public const int AllFailed = 500;
     public const int InvalidRedemptionIds = 510;
     public const int InvalidInput = 629;
@@ -133,6 +135,7 @@ public static class Status
         [780] = "Coupon isRedeem failed",
         [EitherIdOrCode] = "Either coupon ID or coupon code is missing",
         [RetryLater] = "Unable to process coupon. Please try again later",
+        [SeriesPaused] = "Coupon series is paused: it issues and redeems no coupons until it is resumed",
         [788] = "Configuration is invalid. Please report to Capillary Support",
         [AllFailed] = "All requests have failed due to errors",
         [InvalidRedemptionIds] = "Invalid Redemption ids present",

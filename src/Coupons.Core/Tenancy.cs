@@ -1,6 +1,8 @@
 namespace Coupons.Core;
 
-public sealed record Organisation(long Id, string Name, string TimeZone, bool TransactionNumberRequired, int RateLimitPerMinute);
+/// <param name="CurrencyDecimals">The currency's minor unit in decimal places (0-4): discounts are rounded to it.</param>
+public sealed record Organisation(long Id, string Name, string TimeZone, bool TransactionNumberRequired, int RateLimitPerMinute,
+    int CurrencyDecimals = Discounts.DefaultCurrencyDecimals);
 
 public sealed record Store(long Id, long OrgId, string Code, string Name);
 

@@ -5,6 +5,7 @@ using Coupons.Server.Auth;
 using Coupons.Server.Formats;
 using Coupons.Server.Notifications;
 using Coupons.Server.OpenApi;
+using Coupons.Server.Operations;
 using Coupons.Server.V11;
 using Coupons.Server.V2;
 using Coupons.Server.WebConsole;
@@ -30,6 +31,8 @@ builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.M
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
     },
 });
+if (StartupChecks.Problems(builder.Configuration) is [_, ..] problems)
+    return StartupChecks.Refuse(problems);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(sp => StoreFactory.Create(
@@ -49,21 +52,24 @@ builder.Services.ConfigureHttpJsonOptions(o => CouponJson.Apply(o.SerializerOpti
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddCouponsOpenApi();
 builder.Services.AddConsole();
-builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
-builder.Services.AddHttpLogging(o =>
-{
-    o.LoggingFields = Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.RequestMethod | Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.RequestPath |
-        Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.ResponseStatusCode | Microsoft.AspNetCore.HttpLogging.HttpLoggingFields.Duration;
-    o.CombineLogs = true;
-});
+builder.Services.AddOperationsHealth();
+builder.Services.AddOperationsLogging();
+builder.Services.AddOperationsTelemetry(builder.Configuration);
 // The largest coupon request (100 items with their custom fields) is well under 1 MB; a larger limit would only let
 // a client make the server buffer more. Code uploads raise it for their own endpoint (SeriesApi.MaxUploadBytes).
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
 
 var app = builder.Build();
 
-await app.Services.GetRequiredService<ICouponStore>().MigrateAsync();
-await Bootstrap.RunAsync(app.Services.GetRequiredService<ICouponStore>(), app.Configuration, app.Logger);
+try
+{
+    await app.Services.GetRequiredService<ICouponStore>().MigrateAsync();
+    await Bootstrap.RunAsync(app.Services.GetRequiredService<ICouponStore>(), app.Configuration, app.Logger);
+}
+catch (Exception e) when (e is System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException)
+{
+    return StartupChecks.Refuse([$"the database could not be reached or migrated: {e.Message}"], StartupChecks.DatabaseUnavailable);
+}
 
 app.UseHttpLogging();
 app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -83,13 +89,15 @@ app.UseMiddleware<Idempotency>();
 
 app.MapOpenApi();
 app.MapScalarApiReference("/docs");
-app.MapHealthChecks("/health");
+app.MapOperationsHealth();
+app.MapOperationsTelemetry();
 
 app.MapOAuth();
 app.MapOrganisation();
 app.MapStores();
 app.MapCustomers();
 app.MapSeriesAdmin();
+app.MapSeriesLifecycle();
 app.MapCouponAdmin();
 app.MapOutboxAdmin();
 app.MapWebhooks();

@@ -16,14 +16,14 @@ public abstract partial class SqlStore
     string UtcDay(string column) => IsPostgres ? $"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')" : $"substr({column}, 1, 10)";
     string ConfigField(string field) => IsPostgres ? $"(config::jsonb ->> '{field}')" : $"json_extract(config, '$.{field}')";
 
-    public Task<IReadOnlyList<Series>> SearchSeriesAsync(long orgId, string? search, int offset, int limit)
+    public Task<IReadOnlyList<Series>> SearchSeriesAsync(long orgId, string? search, int offset, int limit, bool withArchived = false)
     {
         var text = search?.Trim() ?? "";
         var pattern = "%" + text.ToLowerInvariant().Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%";
         return ReadAsync<IReadOnlyList<Series>>(async c => (await c.QueryAsync<SeriesRow>(
             $"""
             SELECT {SeriesColumns} FROM series
-            WHERE org_id = @orgId
+            WHERE org_id = @orgId{(withArchived ? "" : " AND archived_at IS NULL")}
               AND (@text = '' OR LOWER(series_code) LIKE @pattern ESCAPE '\' OR LOWER({ConfigField("description")}) LIKE @pattern ESCAPE '\')
             ORDER BY id DESC LIMIT @limit OFFSET @offset
             """, new { orgId, text, pattern, limit, offset })).Select(r => r.ToSeries()).ToList());

@@ -49,7 +49,7 @@ public abstract partial class SqlStore
             customer ??= await c.QuerySingleAsync<Customer>(
                 $"SELECT {CustomerColumns} FROM customers WHERE org_id = @orgId AND id = @id", new { orgId = caller.OrgId, id = coupon.CustomerId }, tx);
             var series = await GetSeriesAsync(c, tx, caller.OrgId, coupon.SeriesId, lockRow: false);
-            if (series is not null && MessageTemplates.Unreachable(series, customer) is { } unreachable) return unreachable;
+            if (series is not null && MessageTemplates.CannotResend(series, customer) is { } cannot) return cannot;
             var resent = series is null ? CouponEvent.Of(CouponEvents.Resent, coupon, customer.Id) : CouponEvent.ToCustomer(CouponEvents.Resent, coupon, series, customer);
             await OutboxAsync(c, tx, caller.OrgId, [resent], Now);
             return Result<long>.Success(coupon.Id);

@@ -29,6 +29,7 @@ public sealed class GroupCommit
     public delegate ValueTask<DbTransaction> Begin(DbConnection connection, int batchSize);
 
     readonly Channel<Item>[] queues;
+    readonly Task[] loops;
     readonly int maxBatch;
     readonly Open open;
     readonly Begin begin;
@@ -52,14 +53,18 @@ public sealed class GroupCommit
         this.runAloneAfter = runAloneAfter;
         this.keepConnection = keepConnection;
         queues = new Channel<Item>[committers];
+        loops = new Task[committers];
         for (var i = 0; i < committers; i++)
         {
             var queue = queues[i] = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
-            _ = Task.Run(() => CommitterAsync(queue.Reader));
+            loops[i] = Task.Run(() => CommitterAsync(queue.Reader));
         }
     }
 
     public int Committers => queues.Length;
+
+    /// <summary>Every committer is still taking work (readiness: a node whose committer died can only queue writes).</summary>
+    public bool Running => loops.All(l => !l.IsCompleted);
 
     /// <summary>
     /// Runs <paramref name="work"/> in a shared transaction and answers once that is committed.
@@ -87,6 +92,7 @@ public sealed class GroupCommit
             if (batch.Count == 0) continue;
             try
             {
+                using var span = StoreTelemetry.BatchStarting("group", batch, i => i.Queued);
                 kept = await CommitBatchAsync(batch, kept);
             }
             catch (Exception)
@@ -150,6 +156,8 @@ public sealed class GroupCommit
 
     abstract class Item
     {
+        public Queued Queued { get; } = Queued.Now();
+
         public abstract Task RunAsync(DbConnection c, DbTransaction tx);
         public abstract void Deliver();
         public abstract void Fail(Exception e);

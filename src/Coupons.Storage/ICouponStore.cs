@@ -34,7 +34,11 @@ public interface ICouponStore
     Task<Result<Series>> UpdateSeriesAsync(long orgId, long id, Series series);
     Task<Series?> GetSeriesAsync(long orgId, long id);
     Task<IReadOnlyList<Series>> ListSeriesAsync(long orgId, int offset, int limit);
+    /// <summary>Which of these store and series ids exist in the organisation (what a series' id lists may name).</summary>
+    Task<KnownIds> KnownIdsAsync(long orgId, IReadOnlyCollection<long> storeIds, IReadOnlyCollection<long> seriesIds);
     Task<Result<UploadSummary>> UploadCodesAsync(long orgId, long seriesId, IReadOnlyList<string> codes);
+    /// <summary>Pauses, resumes, archives or unarchives a series; null when the organisation has no such series.</summary>
+    Task<Series?> ChangeSeriesLifecycleAsync(long orgId, long id, SeriesLifecycleChange change);
 
     // Coupons: the use cases of the v1.1 and v2 APIs
     /// <summary>Issues up to <paramref name="count"/> coupons of one series to one customer, in one transaction.</summary>
@@ -45,9 +49,11 @@ public interface ICouponStore
     Task<RedeemResult> CheckRedeemableAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items);
     /// <summary>Sends a coupon of this customer again (an outbox message in the same transaction).</summary>
     Task<Result<CouponDetail>> ResendAsync(Caller caller, CustomerRef who, long? couponId, string? code);
-    /// <summary>Reverses live redemptions, all or none: 510 when any id is not a live redemption of this organisation.</summary>
-    Task<Outcome> ReverseAsync(Caller caller, IReadOnlyList<long> redemptionIds);
-    /// <summary>Attaches a transaction number, bill amount (733 outside the series' bounds) and custom fields to a live redemption (510 otherwise).</summary>
+    /// <summary>Reverses live redemptions, all or none: 510 when any id is not a live redemption of this organisation.
+    /// Answers what each reversal undid, in the order of the distinct ids.</summary>
+    Task<Result<IReadOnlyList<ReversedRedemption>>> ReverseAsync(Caller caller, IReadOnlyList<long> redemptionIds);
+    /// <summary>Attaches a transaction number, bill amount (733 outside the series' bounds; the discount is computed again
+    /// from it) and custom fields to a live redemption (510 otherwise).</summary>
     Task<Result<AmendedRedemption>> AmendRedemptionAsync(
         Caller caller, long redemptionId, string? transactionNumber, decimal? billAmount, IReadOnlyList<CustomFields.Field> customFields);
     Task<IReadOnlyList<CouponDetail>> GetCouponsAsync(long orgId, IReadOnlyList<long> ids, IReadOnlyList<string> codes);
@@ -74,8 +80,9 @@ public interface ICouponStore
     Task<bool> DeleteWebhookAsync(long orgId, long id);
 
     // Console
-    /// <summary>Series newest first, with their counters; <paramref name="search"/> matches series code or description, any case.</summary>
-    Task<IReadOnlyList<Series>> SearchSeriesAsync(long orgId, string? search, int offset, int limit);
+    /// <summary>Series newest first, with their counters; <paramref name="search"/> matches series code or description, any case.
+    /// Archived series only with <paramref name="withArchived"/>.</summary>
+    Task<IReadOnlyList<Series>> SearchSeriesAsync(long orgId, string? search, int offset, int limit, bool withArchived = false);
     /// <summary>One row per UTC day from <paramref name="from"/> to <paramref name="to"/>, days without activity included.</summary>
     Task<IReadOnlyList<SeriesDay>> SeriesActivityAsync(long orgId, long seriesId, DateOnly from, DateOnly to);
     /// <summary>The service's data-protection key ring (XML elements), shared by all nodes; not tenant data.</summary>

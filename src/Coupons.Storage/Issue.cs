@@ -21,9 +21,9 @@ public abstract partial class SqlStore
 
     public Task<IssueResult> IssueAsync(Caller caller, long seriesId, CustomerRef who, int count = 1, string? metadata = null) =>
         // A request under an Idempotency-Key marks its key in its own transaction: it commits alone.
-        IssueBatches is { } batches && count == 1 && CustomerCondition(who) is not null && IdempotencyScope.Current is null
+        StoreTelemetry.Observe(IssueBatches is { } batches && count == 1 && CustomerCondition(who) is not null && IdempotencyScope.Current is null
             ? Enqueued(batches, new PendingIssue(caller, seriesId, who, metadata)).Answer.Task
-            : IssueAloneAsync(caller, seriesId, who, count, metadata);
+            : IssueAloneAsync(caller, seriesId, who, count, metadata));
 
     /// <summary>Issues in a write of its own (or the group committer's savepoint, keyed by the series).</summary>
     async Task<IssueResult> IssueAloneAsync(Caller caller, long seriesId, CustomerRef who, int count, string? metadata) =>

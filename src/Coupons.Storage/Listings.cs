@@ -31,7 +31,7 @@ public abstract partial class SqlStore
         var redemptions = (await c.QueryAsync<RedemptionRow>(
             $"""
             SELECT r.id, r.org_id, r.coupon_id, r.series_id, r.customer_id, r.till_id, r.store_id, r.redeemed_at, r.transaction_number,
-                   r.bill_amount, r.custom_fields, r.reversed_at, t.code AS till_code
+                   r.bill_amount, r.custom_fields, r.reversed_at, r.discount_amount, t.code AS till_code
             FROM redemptions r JOIN tills t ON t.id = r.till_id
             WHERE r.org_id = @orgId AND {redemptionFilter} ORDER BY r.id
             """, args)).ToList();
@@ -60,7 +60,7 @@ public abstract partial class SqlStore
     /// </summary>
     async Task<Dictionary<long, Series>> SeriesOfAsync(DbConnection c, string seriesFilter, object args)
     {
-        const string withoutConfig = "id, org_id, config_version, num_issued, num_redeemed, num_uploaded_total, num_uploaded_non_issued, created_at, last_used";
+        const string withoutConfig = "id, org_id, config_version, num_issued, num_redeemed, num_uploaded_total, num_uploaded_non_issued, created_at, last_used, paused_at, archived_at";
         var rows = (await c.QueryAsync<SeriesRow>($"SELECT {withoutConfig} FROM series WHERE org_id = @orgId AND {seriesFilter}", args)).AsList();
         var series = new Dictionary<long, Series>(rows.Count);
         foreach (var r in rows)
@@ -95,6 +95,7 @@ public abstract partial class SqlStore
         public decimal? BillAmount { get; set; }
         public string? CustomFields { get; set; }
         public DateTimeOffset? ReversedAt { get; set; }
+        public decimal? DiscountAmount { get; set; }
         public string TillCode { get; set; } = "";
 
         public Redemption ToRedemption() => new()
@@ -111,6 +112,7 @@ public abstract partial class SqlStore
             BillAmount = BillAmount,
             CustomFields = CustomFields,
             ReversedAt = ReversedAt,
+            DiscountAmount = DiscountAmount,
         };
     }
 }

@@ -16,13 +16,17 @@ public sealed record IssueResult
     public int Failed => Requested - Coupons.Count;
 }
 
-/// <summary>One item of a redemption (or of an is-redeemable check): its code's coupon and series, and the outcome.</summary>
-public sealed record RedeemItemResult(RedeemRequest Request, Outcome Outcome, Coupon? Coupon, Series? Series, long? RedemptionId);
+/// <summary>One item of a redemption (or of an is-redeemable check): its code's coupon and series, and the outcome;
+/// when it may be redeemed, the discount its bill gets (<see cref="Discounts.For"/>; null without a bill amount).</summary>
+public sealed record RedeemItemResult(RedeemRequest Request, Outcome Outcome, Coupon? Coupon, Series? Series, long? RedemptionId, decimal? Discount = null);
 
 public sealed record RedeemResult(Customer? Customer, IReadOnlyList<RedeemItemResult> Items)
 {
     public bool AllOk => Items.All(i => i.Outcome.Ok);
 }
+
+/// <summary>A redemption as its reversal undid it: the bill and the discount given back.</summary>
+public sealed record ReversedRedemption(long RedemptionId, string Code, decimal? BillAmount, decimal? DiscountAmount);
 
 /// <summary>A live redemption after PUT /v2/coupon/redeem attached its transaction details, with its coupon's code.</summary>
 public sealed record AmendedRedemption(Redemption Redemption, string Code);

@@ -14,9 +14,9 @@ public abstract partial class SqlStore
 {
     public Task<RedeemResult> RedeemAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items, bool allOrNothing) =>
         // A request under an Idempotency-Key marks its key in its own transaction: it commits alone.
-        RedeemBatches is { } batches && items.Count > 0 && CustomerCondition(who) is not null && IdempotencyScope.Current is null
+        StoreTelemetry.Observe(RedeemBatches is { } batches && items.Count > 0 && CustomerCondition(who) is not null && IdempotencyScope.Current is null
             ? Enqueued(batches, new PendingRedeem(caller, who, items, allOrNothing)).Answer.Task
-            : RedeemAloneAsync(caller, who, items, allOrNothing);
+            : RedeemAloneAsync(caller, who, items, allOrNothing));
 
     /// <summary>Redeems in a write of its own (or the group committer's savepoint): the reads, rules and writes of each item in turn.</summary>
     async Task<RedeemResult> RedeemAloneAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items, bool allOrNothing)
@@ -47,17 +47,17 @@ public abstract partial class SqlStore
     /// <summary>A refused batch: the items that failed keep their code, every other item reports 749, and none keeps a redemption id.</summary>
     static RedeemResult FailBatch(RedeemResult r) => r with
     {
-        Items = r.Items.Select(i => i.Outcome.Ok ? i with { Outcome = new Outcome(Status.FailedBecauseOfOthers), RedemptionId = null } : i).ToList(),
+        Items = r.Items.Select(i => i.Outcome.Ok ? i with { Outcome = new Outcome(Status.FailedBecauseOfOthers), RedemptionId = null, Discount = null } : i).ToList(),
     };
 
     public Task<RedeemResult> CheckRedeemableAsync(Caller caller, CustomerRef who, IReadOnlyList<RedeemRequest> items) =>
-        ReadAsync(async c =>
+        StoreTelemetry.Observe(check: true, answer: ReadAsync(async c =>
         {
             var (customer, first) = await RedeemStartAsync(c, null, caller.OrgId, who, items, lockRows: false);
             var results = new List<RedeemItemResult>();
             foreach (var item in items) results.Add(await EvaluateAsync(c, null, caller, customer, item, lockRows: false, results.Count == 0 ? first : null));
             return new RedeemResult(customer, results);
-        });
+        }));
 
     /// <summary>
     /// The usual case's facts in one statement (a coupon of its own code): the coupon (locked: the customer's row is
@@ -201,7 +201,8 @@ public abstract partial class SqlStore
             CustomerRedemptionsInSeries = inSeries,
             LastCustomerRedemptionInSeries = last,
         });
-        return new RedeemItemResult(item, outcome, coupon, series, null);
+        var discount = outcome.Ok ? Discounts.For(series!, item.BillAmount, caller.Org.CurrencyDecimals) : null;
+        return new RedeemItemResult(item, outcome, coupon, series, null, discount);
     }
 
     /// <summary>
@@ -224,8 +225,8 @@ public abstract partial class SqlStore
             UPDATE coupons SET num_redemptions = num_redemptions + 1
             WHERE id = @couponId AND num_redemptions = @seen AND EXISTS (SELECT 1 FROM s) RETURNING id),
         r AS (
-            INSERT INTO redemptions (org_id, coupon_id, series_id, customer_id, till_id, store_id, redeemed_at, transaction_number, bill_amount, custom_fields)
-            SELECT @orgId, @couponId, @seriesId, @customerId, @tillId, @storeId, @at, CAST(@number AS text), CAST(@amount AS numeric), CAST(@custom AS text) FROM k
+            INSERT INTO redemptions (org_id, coupon_id, series_id, customer_id, till_id, store_id, redeemed_at, transaction_number, bill_amount, custom_fields, discount_amount)
+            SELECT @orgId, @couponId, @seriesId, @customerId, @tillId, @storeId, @at, CAST(@number AS text), CAST(@amount AS numeric), CAST(@custom AS text), CAST(@discount AS numeric) FROM k
             RETURNING id),
         o AS (
             {InsertOutbox}
@@ -241,8 +242,8 @@ public abstract partial class SqlStore
         UPDATE series SET num_redeemed = num_redeemed + 1, last_used = @at
         WHERE org_id = @orgId AND id = @seriesId AND (max_redeem <= 0 OR num_redeemed < max_redeem);
         UPDATE coupons SET num_redemptions = num_redemptions + 1 WHERE id = @couponId AND num_redemptions = @seen AND changes() = 1;
-        INSERT INTO redemptions (org_id, coupon_id, series_id, customer_id, till_id, store_id, redeemed_at, transaction_number, bill_amount, custom_fields)
-        SELECT @orgId, @couponId, @seriesId, @customerId, @tillId, @storeId, @at, @number, @amount, @custom WHERE changes() = 1
+        INSERT INTO redemptions (org_id, coupon_id, series_id, customer_id, till_id, store_id, redeemed_at, transaction_number, bill_amount, custom_fields, discount_amount)
+        SELECT @orgId, @couponId, @seriesId, @customerId, @tillId, @storeId, @at, @number, @amount, @custom, @discount WHERE changes() = 1
         RETURNING id;
         {InsertOutbox}
         SELECT @orgId, @kind, @before || last_insert_rowid() || @after, @now, @now WHERE changes() = 1 AND {OutboxWanted};
@@ -269,6 +270,7 @@ public abstract partial class SqlStore
             number = r.TransactionNumber,
             amount = r.BillAmount,
             custom = r.CustomFields,
+            discount = checkedItem.Discount,
             kind = CouponEvents.Redeemed,
             messages = false,
             before,

@@ -197,8 +197,8 @@ public abstract partial class SqlStore
                 ("couponId", coupon.Id), ("seen", coupon.NumRedemptions));
             Add(batch, $"""
                 WITH r AS (
-                    INSERT INTO redemptions (org_id, coupon_id, series_id, customer_id, till_id, store_id, redeemed_at, transaction_number, bill_amount, custom_fields)
-                    VALUES (@orgId, @couponId, @seriesId, @customerId, @tillId, @storeId, @at, CAST(@number AS text), CAST(@amount AS numeric), CAST(@custom AS text))
+                    INSERT INTO redemptions (org_id, coupon_id, series_id, customer_id, till_id, store_id, redeemed_at, transaction_number, bill_amount, custom_fields, discount_amount)
+                    VALUES (@orgId, @couponId, @seriesId, @customerId, @tillId, @storeId, @at, CAST(@number AS text), CAST(@amount AS numeric), CAST(@custom AS text), CAST(@discount AS numeric))
                     RETURNING id),
                 o AS (
                     {InsertOutbox}
@@ -207,7 +207,7 @@ public abstract partial class SqlStore
                 """,
                 ("orgId", w.Request.Caller.OrgId), ("couponId", coupon.Id), ("seriesId", coupon.SeriesId), ("customerId", w.Customer.Id),
                 ("tillId", w.Request.Caller.Till.Id), ("storeId", w.Request.Caller.Store.Id), ("at", w.At.ToUniversalTime()),
-                ("number", r.TransactionNumber), ("amount", r.BillAmount), ("custom", r.CustomFields),
+                ("number", r.TransactionNumber), ("amount", r.BillAmount), ("custom", r.CustomFields), ("discount", w.Item.Discount),
                 ("kind", CouponEvents.Redeemed), ("before", before), ("after", after), ("now", now), ("messages", false));
         }
         var ids = new long[writes.Count];

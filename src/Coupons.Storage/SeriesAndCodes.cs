@@ -9,7 +9,7 @@ namespace Coupons.Storage;
 public abstract partial class SqlStore
 {
     const string SeriesColumns =
-        "id, org_id, config, num_issued, num_redeemed, num_uploaded_total, num_uploaded_non_issued, created_at, last_used";
+        "id, org_id, config, num_issued, num_redeemed, num_uploaded_total, num_uploaded_non_issued, created_at, last_used, paused_at, archived_at";
 
     public Task<Result<Series>> CreateSeriesAsync(long orgId, long createdBy, Series series) =>
         WriteAsync<Result<Series>>(async (c, tx) =>
@@ -64,9 +64,27 @@ public abstract partial class SqlStore
             $"SELECT {SeriesColumns} FROM series WHERE org_id = @orgId ORDER BY id LIMIT @limit OFFSET @offset", new { orgId, limit, offset }))
             .Select(r => r.ToSeries()).ToList());
 
+    public Task<KnownIds> KnownIdsAsync(long orgId, IReadOnlyCollection<long> storeIds, IReadOnlyCollection<long> seriesIds)
+    {
+        if (storeIds.Count == 0 && seriesIds.Count == 0)
+            return Task.FromResult(new KnownIds(new HashSet<long>(), new HashSet<long>()));
+        return ReadAsync(async c =>
+        {
+            // Both lists in one round trip.
+            var rows = (await c.QueryAsync<(long Id, int Kind)>(
+                $"""
+                SELECT id, 1 FROM stores WHERE org_id = @orgId AND {InList("id", "@storeIds")}
+                UNION ALL
+                SELECT id, 2 FROM series WHERE org_id = @orgId AND {InList("id", "@seriesIds")}
+                """, new { orgId, storeIds = storeIds.ToArray(), seriesIds = seriesIds.ToArray() })).ToList();
+            return new KnownIds(rows.Where(r => r.Kind == 1).Select(r => r.Id).ToHashSet(), rows.Where(r => r.Kind == 2).Select(r => r.Id).ToHashSet());
+        });
+    }
+
     /// <summary>The stored configuration: everything but the counters, which live in their own columns.</summary>
     static string ConfigJson(Series s) => JsonSerializer.Serialize(
-        s with { NumIssued = 0, NumRedeemed = 0, NumUploadedTotal = 0, NumUploadedNonIssued = 0, LastUsed = null }, CouponJson.Options);
+        s with { NumIssued = 0, NumRedeemed = 0, NumUploadedTotal = 0, NumUploadedNonIssued = 0, LastUsed = null, PausedAt = null, ArchivedAt = null },
+        CouponJson.Options);
 
     public Task<Result<UploadSummary>> UploadCodesAsync(long orgId, long seriesId, IReadOnlyList<string> codes) =>
         WriteAsync<Result<UploadSummary>>(async (c, tx) =>
@@ -134,6 +152,8 @@ public abstract partial class SqlStore
         public int NumUploadedNonIssued { get; set; }
         public DateTimeOffset CreatedAt { get; set; }
         public DateTimeOffset? LastUsed { get; set; }
+        public DateTimeOffset? PausedAt { get; set; }
+        public DateTimeOffset? ArchivedAt { get; set; }
 
         /// <summary>The series, with <paramref name="config"/> when given, else its config parsed from <see cref="Config"/>.</summary>
         public Series ToSeries(Series? config = null) => (config ?? ParsedConfig(Config ?? throw new InvalidOperationException($"series {Id} was read without its config"))) with
@@ -146,6 +166,8 @@ public abstract partial class SqlStore
             NumUploadedNonIssued = NumUploadedNonIssued,
             CreatedOn = CreatedAt,
             LastUsed = LastUsed,
+            PausedAt = PausedAt,
+            ArchivedAt = ArchivedAt,
         };
     }
 }

@@ -7,7 +7,7 @@ namespace Coupons.Storage;
 /// <summary>Organisations, their stores and tills, and the look-up that signs a till in.</summary>
 public abstract partial class SqlStore
 {
-    const string OrgColumns = "o.id, o.name, o.time_zone, o.transaction_number_required, o.rate_limit_per_minute";
+    const string OrgColumns = "o.id, o.name, o.time_zone, o.transaction_number_required, o.rate_limit_per_minute, o.currency_decimals";
 
     public Task<bool> HasOrganisationsAsync() =>
         ReadAsync(async c => await c.ExecuteScalarAsync<long?>("SELECT id FROM organisations LIMIT 1") is not null);
@@ -43,12 +43,12 @@ public abstract partial class SqlStore
                 """
                 SELECT t.id AS till_id, t.org_id, t.store_id, t.code AS till_code, t.role, t.password_hash,
                        s.code AS store_code, s.name AS store_name,
-                       o.name AS org_name, o.time_zone, o.transaction_number_required, o.rate_limit_per_minute
+                       o.name AS org_name, o.time_zone, o.transaction_number_required, o.rate_limit_per_minute, o.currency_decimals
                 FROM tills t JOIN stores s ON s.id = t.store_id JOIN organisations o ON o.id = t.org_id
                 WHERE t.code_key = @key
                 """, new { key = TillKey(tillCode) });
             if (row is null) return null;
-            var org = new Organisation(row.OrgId, row.OrgName, row.TimeZone, row.TransactionNumberRequired, row.RateLimitPerMinute);
+            var org = new Organisation(row.OrgId, row.OrgName, row.TimeZone, row.TransactionNumberRequired, row.RateLimitPerMinute, row.CurrencyDecimals);
             var store = new Store(row.StoreId, row.OrgId, row.StoreCode, row.StoreName);
             return new TillLogin(new Caller(new Till(row.TillId, row.OrgId, row.StoreId, row.TillCode, row.Role), store, org), row.PasswordHash);
         });
@@ -60,7 +60,7 @@ public abstract partial class SqlStore
         WriteAsync(async (c, tx) => await c.ExecuteAsync(
             """
             UPDATE organisations SET name = @Name, time_zone = @TimeZone, transaction_number_required = @TransactionNumberRequired,
-                   rate_limit_per_minute = @RateLimitPerMinute
+                   rate_limit_per_minute = @RateLimitPerMinute, currency_decimals = @CurrencyDecimals
             WHERE id = @Id
             """, org, tx));
 
@@ -118,6 +118,7 @@ public abstract partial class SqlStore
         public string TimeZone { get; set; } = "UTC";
         public bool TransactionNumberRequired { get; set; }
         public int RateLimitPerMinute { get; set; }
+        public int CurrencyDecimals { get; set; } = Discounts.DefaultCurrencyDecimals;
     }
 
     sealed class OrgRow
@@ -127,7 +128,8 @@ public abstract partial class SqlStore
         public string TimeZone { get; set; } = "UTC";
         public bool TransactionNumberRequired { get; set; }
         public int RateLimitPerMinute { get; set; }
-        public Organisation ToOrganisation() => new(Id, Name, TimeZone, TransactionNumberRequired, RateLimitPerMinute);
+        public int CurrencyDecimals { get; set; } = Discounts.DefaultCurrencyDecimals;
+        public Organisation ToOrganisation() => new(Id, Name, TimeZone, TransactionNumberRequired, RateLimitPerMinute, CurrencyDecimals);
     }
 
     sealed class StoreRow

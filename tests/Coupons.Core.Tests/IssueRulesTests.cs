@@ -24,6 +24,14 @@ public class IssueRulesTests
     public void Issuing_to_an_unknown_customer_gives_701() => AssertRefused(Status.CustomerNotFound, A.Issue with { Customer = null });
 
     [Fact]
+    public void Issuing_from_a_paused_series_gives_771_before_the_customer_is_looked_at() =>
+        AssertRefused(Status.SeriesPaused, A.Issue with { Series = A.Series with { PausedAt = A.Now.AddDays(-1) }, Customer = null });
+
+    [Fact]
+    public void An_archived_series_still_issues() =>
+        Assert.Equal(IssueAction.Issue, Check(A.Issue with { Series = A.Series with { ArchivedAt = A.Now.AddDays(-1) } }).Action);
+
+    [Fact]
     public void Issuing_to_a_fraud_customer_gives_740() =>
         AssertRefused(Status.FraudCustomer, A.Issue with { Customer = A.Customer with { FraudStatus = FraudStatus.Marked } });
 

@@ -52,7 +52,7 @@ public class MessageTemplatesTests
             "emailSubject" => A.Series with { EmailSubject = "Hi {{nickname}}" },
             _ => A.Series with { EmailBody = "Hi {{nickname}}" },
         };
-        var outcome = SeriesRules.Validate(series);
+        var outcome = Assert.Single(SeriesRules.Check(series, A.Now, creating: false)).Outcome;
         Assert.Equal(Status.SeriesNotSaved, outcome.Code);
         Assert.Contains(field, outcome.Detail);
         Assert.Contains("{{nickname}}", outcome.Detail);
@@ -61,7 +61,7 @@ public class MessageTemplatesTests
     [Fact]
     public void A_series_with_known_placeholders_is_valid()
     {
-        Assert.Equal(Outcome.Success, SeriesRules.Validate(A.Series with { SmsTemplate = "Hello {{cust_name}}, your voucher code is {{voucher_code}}", EmailBody = "{{offer_name}}" }));
+        Assert.Empty(SeriesRules.Check(A.Series with { SmsTemplate = "Hello {{cust_name}}, your voucher code is {{voucher_code}}", EmailBody = "{{offer_name}}" }, A.Now, creating: false));
     }
 
     [Fact]

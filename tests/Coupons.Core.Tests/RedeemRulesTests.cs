@@ -51,6 +51,15 @@ public class RedeemRulesTests
     public void Redeeming_a_revoked_coupon_gives_660() => Assert.Equal(660, Code(WithCoupon(c => c with { Revoked = true })));
 
     [Fact]
+    public void Redeeming_from_a_paused_series_gives_771_after_660_and_before_720()
+    {
+        var paused = A.Series with { PausedAt = A.Now.AddHours(-1), IsTestSeries = true };
+        Assert.Equal(771, Code(A.Redeem with { Series = paused }));
+        Assert.Equal(660, Code(A.Redeem with { Series = paused, Coupon = A.Coupon with { Revoked = true } }));
+        Assert.Equal(Outcome.Success, RedeemRules.Check(A.Redeem with { Series = A.Series with { ArchivedAt = A.Now } }));
+    }
+
+    [Fact]
     public void Redeeming_a_test_series_coupon_gives_720() => Assert.Equal(720, Code(WithSeries(s => s with { IsTestSeries = true })));
 
     [Fact]

@@ -76,27 +76,49 @@ public sealed class ConsoleBrowserTests(KestrelSqliteApp app) : IClassFixture<Ke
         await page.ClickAsync("#sign-in");
         await page.WaitForURLAsync("**/console/series");
 
-        // A new series: bad input is shown beside its field, and what was typed stays.
+        // A new series: every refusal of one submit is shown at once beside its field, and what was typed stays.
+        var yesterday = DateTime.UtcNow.Date.AddDays(-1).ToString("yyyy-MM-dd");
         await page.ClickAsync("#new-series");
         await page.FillAsync("#f-seriesCode", "SPRING-LIST");
         await page.FillAsync("#f-description", "Five off in spring");
         await page.SelectOptionAsync("#f-seriesType", "UPLOADED");
-        await page.FillAsync("#f-discountValue", "5");
+        await page.SelectOptionAsync("#f-discountType", "PERC");
+        await page.FillAsync("#f-discountValue", "150");
         await page.FillAsync("#f-maxCreate", "lots");
-        await page.ClickAsync("#save-series");
-        Assert.Contains("whole number", await page.InnerTextAsync("#e-maxCreate"));
-        Assert.Equal("lots", await page.InputValueAsync("#f-maxCreate"));
-        Assert.Equal("SPRING-LIST", await page.InputValueAsync("#f-seriesCode"));
-        Assert.Equal("UPLOADED", await page.InputValueAsync("#f-seriesType"));
-
-        await page.FillAsync("#f-maxCreate", "100");
+        await page.FillAsync("#f-maxRedeem", "-500");
+        await page.FillAsync("#f-validTillDate", yesterday);
         await page.FillAsync("#f-redemptionRange", "{\"dom\":[40]}");
         await page.ClickAsync("#save-series");
+        Assert.Contains("whole number", await page.InnerTextAsync("#e-maxCreate"));
+        Assert.StartsWith("744: discountValue cannot be over 100", await page.InnerTextAsync("#e-discountValue"));
+        Assert.StartsWith("744: maxRedeem", await page.InnerTextAsync("#e-maxRedeem"));
+        Assert.StartsWith("744: validTillDate", await page.InnerTextAsync("#e-validTillDate"));
         Assert.StartsWith("744: redemptionRange", await page.InnerTextAsync("#e-redemptionRange"));
-        Assert.Equal("{\"dom\":[40]}", await page.InputValueAsync("#f-redemptionRange"));
-        Assert.Equal("100", await page.InputValueAsync("#f-maxCreate"));
+        Assert.Equal(5, await page.Locator("#form-errors .error-list li").CountAsync());
+        Assert.Equal(5, await page.Locator("#series-form .error").CountAsync());
+        Assert.Equal(("lots", "150", "-500", yesterday, "{\"dom\":[40]}"), (await page.InputValueAsync("#f-maxCreate"), await page.InputValueAsync("#f-discountValue"),
+            await page.InputValueAsync("#f-maxRedeem"), await page.InputValueAsync("#f-validTillDate"), await page.InputValueAsync("#f-redemptionRange")));
+        Assert.Equal(("SPRING-LIST", "UPLOADED", "PERC"), (await page.InputValueAsync("#f-seriesCode"), await page.InputValueAsync("#f-seriesType"), await page.InputValueAsync("#f-discountType")));
+        await ShootAsync(page, "series-form-errors-top", fullPage: false);
         await page.Locator("#e-redemptionRange").ScrollIntoViewIfNeededAsync();
         await ShootAsync(page, "series-form-errors", fullPage: false);
+        await page.SetViewportSizeAsync(390, 844);
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the refused form is wider than 390 px");
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await ShootAsync(page, "series-form-errors-top", fullPage: false);
+        await page.Locator("#e-validTillDate").ScrollIntoViewIfNeededAsync();
+        await ShootAsync(page, "series-form-errors", fullPage: false);
+        await page.SetViewportSizeAsync(1280, 800);
+
+        // Fixed one by one: the refusals left are still shown.
+        await page.FillAsync("#f-maxCreate", "100");
+        await page.FillAsync("#f-discountValue", "5");
+        await page.FillAsync("#f-maxRedeem", "-1");
+        await page.FillAsync("#f-validTillDate", "");
+        await page.ClickAsync("#save-series");
+        Assert.StartsWith("744: redemptionRange", await page.InnerTextAsync("#e-redemptionRange"));
+        Assert.Equal(1, await page.Locator("#series-form .error").CountAsync());
+        Assert.Equal("100", await page.InputValueAsync("#f-maxCreate"));
 
         await page.FillAsync("#f-redemptionRange", "{\"dom\":[-1],\"dow\":[-1],\"hours\":[-1]}");
         await page.ClickAsync("#save-series");

@@ -153,7 +153,7 @@ public abstract partial class ConsoleHttpTests<TApp>
     public async Task Customer_care_finds_a_customer_and_issues_resends_and_reverses_only_after_confirming()
     {
         var org = await TestOrg.CreateAsync(app);
-        var series = await org.SeriesAsync(new { seriesCode = "CARE", isMultipleVouchersPerUserAllowed = true });
+        var series = await org.SeriesAsync(new { seriesCode = "CARE", isMultipleVouchersPerUserAllowed = true, smsTemplate = "Code {{voucher}}" });
         var seriesId = series["id"]!.GetValue<long>();
         var customerId = await org.CustomerAsync(mobile: "440000000009", email: "care@example.com", externalId: "EXT-9");
         var browser = await ConsoleBrowser.SignedInAsync(app, org.AdminTill, org.Password);
@@ -182,6 +182,7 @@ public abstract partial class ConsoleHttpTests<TApp>
         Assert.Equal(page, resent.Location);
         Assert.Contains($"Coupon {coupon.Code} sent again.", await browser.GetHtmlAsync(page));
 
+
         var till = await org.TillAsync();
         var redeemed = await (await till.PostAsJsonAsync("/v2/coupon/bulk/redeem", new
         {
@@ -194,11 +195,13 @@ public abstract partial class ConsoleHttpTests<TApp>
         var before = await browser.GetHtmlAsync(page);
         Assert.Contains(">redeemed</span>", before);
         Assert.Contains($"?confirm=reverse&target={redemptionId}", before);
+        Assert.Contains("bill 15 &#xB7; discount 10.00", before);  // ABS 10 off a bill of 15, to the currency's 2 places
+        Assert.Contains(", discount 10.00)? The coupon becomes usable again.", await browser.GetHtmlAsync($"{page}?confirm=reverse&target={redemptionId}"));
 
         var reversed = await browser.PostFormAsync($"{page}?confirm=reverse&target={redemptionId}", $"{page}?handler=Reverse", new() { ["target"] = redemptionId.ToString() });
         Assert.Equal(page, reversed.Location);
         var after = await browser.GetHtmlAsync(page);
-        Assert.Contains($"Redemption #{redemptionId} reversed.", after);
+        Assert.Contains($"Redemption #{redemptionId} reversed. Its discount of 10.00 is given back.", after);
         Assert.Contains(">active</span>", after);
         Assert.Contains("class=\"tag muted reversed\"", after);
 
@@ -219,6 +222,14 @@ public abstract partial class ConsoleHttpTests<TApp>
         var refused = await browser.PostFormAsync(page, $"{page}?handler=Reverse", new() { ["target"] = otherRedemption.ToString() });
         Assert.Contains("510: ", refused.Html);
         Assert.Null((await org.Store.ListCustomerCouponsAsync(org.OrgId, otherId))[0].Redemptions[0].Redemption.ReversedAt);
+
+        // A series with no message text: the coupon is issued, the page says no message goes out, and resend is refused.
+        var silentId = (await org.SeriesAsync(new { seriesCode = "QUIET" }))["id"]!.GetValue<long>();
+        await browser.PostFormAsync($"{page}?confirm=issue&target={silentId}", $"{page}?handler=Issue", new() { ["target"] = silentId.ToString() });
+        var quiet = (await org.Store.ListCustomerCouponsAsync(org.OrgId, customerId)).Single(d => d.Series.Id == silentId).Coupon;
+        Assert.Contains($"Coupon {quiet.Code} issued from QUIET. No message will go out", await browser.GetHtmlAsync(page));
+        var nothing = await browser.PostFormAsync($"{page}?confirm=resend&target={quiet.Id}", $"{page}?handler=Resend", new() { ["target"] = quiet.Id.ToString() });
+        Assert.Contains("724: nothing to resend", WebUtility.HtmlDecode(nothing.Html));
     }
 
     // ---- stores and tills ------------------------------------------------------------------

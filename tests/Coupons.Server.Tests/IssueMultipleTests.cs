@@ -20,6 +20,26 @@ public abstract class IssueMultipleTests<TApp>(TApp app) : IClassFixture<TApp> w
     static List<string> Codes(JsonNode body) => body["coupons"]!.AsArray().Select(c => c!["code"]!.GetValue<string>()).ToList();
 
     [Fact]
+    public async Task Coupons_of_a_series_with_no_message_text_are_issued_with_a_724_warning_that_no_message_goes_out()
+    {
+        var org = await TestOrg.CreateAsync(app);
+        var till = await org.TillAsync();
+        var silent = (await org.SeriesAsync(new { isMultipleVouchersPerUserAllowed = true }))["id"]!.GetValue<long>();
+        var texting = (await org.SeriesAsync(new { isMultipleVouchersPerUserAllowed = true, smsTemplate = "Code {{voucher}}" }))["id"]!.GetValue<long>();
+        await org.CustomerAsync(mobile: "447700900555");
+
+        var body = await IssueAsync(till, silent, "447700900555", 2);
+        Assert.Equal(2, body["successCount"]!.GetValue<int>());
+        Assert.Empty(body["errors"]!.AsArray());
+        var warning = Assert.Single(body["warnings"]!.AsArray())!;
+        Assert.Equal(724, warning["code"]!.GetValue<int>());
+        Assert.Equal($"series {silent}: no message will go out: the series has no SMS or email text", warning["message"]!.GetValue<string>());
+
+        var sent = await IssueAsync(till, texting, "447700900555", 1);
+        Assert.Empty(sent["warnings"]!.AsArray());
+    }
+
+    [Fact]
     public async Task A_request_past_maxCreate_issues_what_is_left_and_reports_it()
     {
         var org = await TestOrg.CreateAsync(app);

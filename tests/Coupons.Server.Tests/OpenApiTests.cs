@@ -91,7 +91,7 @@ public abstract class OpenApiTests<TApp>(TApp app) : IClassFixture<TApp> where T
         await doc.CheckAsync(await till.PostAsJsonAsync("/v1.1/coupon/issue?format=json",
             new { root = new { coupon = new object[] { new { series_id = seriesId.ToString(), customer = new { mobile } }, new { series_id = "0", customer = new { mobile } } } } }),
             "/v1.1/coupon/issue", "post");
-        await doc.CheckAsync(await till.GetAsync($"/v1.1/coupon/isredeemable?format=json&mobile={mobile}&code={v11Code}&details=extended"), "/v1.1/coupon/isredeemable", "get");
+        await doc.CheckAsync(await till.GetAsync($"/v1.1/coupon/isredeemable?format=json&mobile={mobile}&code={v11Code}&details=extended&bill_amount=50"), "/v1.1/coupon/isredeemable", "get");
         await doc.CheckAsync(await till.PostAsJsonAsync("/v1.1/coupon/redeem?format=json", new
         {
             root = new

@@ -44,6 +44,32 @@ public static class ServerProcesses
         return p;
     }
 
+    /// <summary>As <see cref="Start"/>, keeping everything the process writes (standard output and error) in <paramref name="output"/>.</summary>
+    public static Process StartCapturing(int port, string provider, string connectionString, IEnumerable<(string Key, string Value)> settings,
+        out System.Text.StringBuilder output, string? extraArgs = null)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Coupons.Server.dll");
+        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" --urls http://127.0.0.1:{port} {extraArgs}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        psi.Environment["Coupons__Database__Provider"] = provider;
+        psi.Environment["Coupons__Database__ConnectionString"] = connectionString;
+        psi.Environment["Coupons__Bootstrap__Till"] = BootstrapTill;
+        psi.Environment["Coupons__Bootstrap__Password"] = BootstrapPassword;
+        foreach (var (key, value) in settings) psi.Environment[key.Replace(":", "__")] = value;
+        var p = Process.Start(psi)!;
+        var captured = output = new System.Text.StringBuilder();
+        p.OutputDataReceived += (_, e) => { lock (captured) captured.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { lock (captured) captured.AppendLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
     /// <summary>200 once the server answers /health within <paramref name="limit"/>; null when it never does.</summary>
     public static async Task<HttpStatusCode?> HealthWithinAsync(int port, TimeSpan limit)
     {

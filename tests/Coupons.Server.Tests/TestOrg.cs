@@ -65,6 +65,20 @@ public sealed class TestOrg
         Assert.True(response.IsSuccessStatusCode, stored.ToJsonString());
         return stored.AsObject();
     }
+
+    /// <summary>
+    /// A series whose validTillDate is already past: created valid (a new series may not start expired), then edited
+    /// to end <paramref name="daysAgo"/> days ago, as an admin ends a campaign early.
+    /// </summary>
+    public async Task<JsonObject> EndedSeriesAsync(int daysAgo, object? fields = null)
+    {
+        var stored = await SeriesAsync(fields);
+        stored["validTillDate"] = DateTime.UtcNow.Date.AddDays(-daysAgo).ToString("yyyy-MM-dd") + "T00:00:00Z";
+        var response = await Admin.PutAsJsonAsync($"/v2/coupon/series/{stored["id"]}", stored);
+        var saved = await response.Json();
+        Assert.True(response.IsSuccessStatusCode, saved.ToJsonString());
+        return saved["series"]!.AsObject();
+    }
 }
 
 public static class HttpTestExtensions

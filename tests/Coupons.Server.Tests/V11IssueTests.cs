@@ -67,7 +67,7 @@ public abstract class V11IssueTests<TApp>(TApp app) : IClassFixture<TApp> where 
     public async Task An_expired_series_gives_712()
     {
         var (org, till, _) = await SetUpAsync();
-        var series = await org.SeriesAsync(new { validTillDate = V11.Day(-1) });
+        var series = await org.EndedSeriesAsync(daysAgo: 1);
         V11.AssertRefused(await V11.IssueAsync(till, V11.Id(series), Mobile), 712);
     }
 

@@ -171,7 +171,7 @@ public abstract class V11QueryTests<TApp>(TApp app) : IClassFixture<TApp> where 
         var till = await org.TillAsync();
         var active = V11.Id(await org.SeriesAsync(new { validTillDate = V11.Day(10) })).ToString();
         var open = V11.Id(await org.SeriesAsync()).ToString();
-        var expired = V11.Id(await org.SeriesAsync(new { validTillDate = V11.Day(-2) })).ToString();
+        var expired = V11.Id(await org.EndedSeriesAsync(daysAgo: 2)).ToString();
 
         async Task<string[]> Ids(string query)
         {
@@ -188,7 +188,7 @@ public abstract class V11QueryTests<TApp>(TApp app) : IClassFixture<TApp> where 
     [Fact]
     public async Task Resend_by_code_or_id_answers_700_Coupon_Resent()
     {
-        var (_, till, seriesId) = await SetUpAsync();
+        var (_, till, seriesId) = await SetUpAsync(new { smsTemplate = "Your code {{voucher}}" });
         var code = await V11.IssuedCodeAsync(till, seriesId, Mobile);
         var byCode = await V11.GetAsync(till, $"/v1.1/coupon/resend?format=json&code={code}&mobile={Mobile}");
         Assert.Equal(HttpStatusCode.OK, byCode.Http);
@@ -201,6 +201,22 @@ public abstract class V11QueryTests<TApp>(TApp app) : IClassFixture<TApp> where 
         Assert.Equal(HttpStatusCode.OK, byId.Http);
         Assert.Equal(700, byId.ItemCode);
         Assert.Equal(id, V11.Text(byId.Item["id"]));
+    }
+
+    [Fact]
+    public async Task Resend_of_a_coupon_whose_series_has_no_message_text_gives_724_and_its_issue_says_no_message_goes_out()
+    {
+        var (_, till, seriesId) = await SetUpAsync();
+        var issued = await V11.IssueAsync(till, seriesId, Mobile);
+        Assert.Equal(700, issued.ItemCode);
+        Assert.Equal("Coupon issued; no message will go out: the series has no SMS or email text", V11.Text(issued.Item["item_status"]!["message"]));
+        var code = V11.Text(issued.Item["code"]);
+
+        var answer = await V11.GetAsync(till, $"/v1.1/coupon/resend?format=json&code={code}&mobile={Mobile}");
+        Assert.Equal(HttpStatusCode.InternalServerError, answer.Http);
+        Assert.Equal(724, answer.ItemCode);
+        Assert.Equal("false", V11.Text(answer.Item["item_status"]!["success"]));
+        Assert.Contains("no SMS or email text", V11.Text(answer.Item["item_status"]!["message"]));
     }
 
     [Fact]

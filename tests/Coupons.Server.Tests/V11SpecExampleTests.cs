@@ -135,7 +135,7 @@ public abstract class V11SpecExampleTests<TApp>(TApp app) : IClassFixture<TApp> 
         var org = await TestOrg.CreateAsync(app);
         await org.CustomerAsync(mobile: "447700900000");
         var till = await org.TillAsync();
-        var code = await V11.IssuedCodeAsync(till, V11.Id(await org.SeriesAsync()), "447700900000");
+        var code = await V11.IssuedCodeAsync(till, V11.Id(await org.SeriesAsync(new { smsTemplate = "Code {{voucher}}" })), "447700900000");
         var couponId = V11.Text((await V11.GetAsync(till, $"/v1.1/coupon/get?format=json&code={code}")).Item["id"]);
 
         // http://us.intouch.capillarytech.com/v1.1/coupon/resend?format=xml&id=13596576

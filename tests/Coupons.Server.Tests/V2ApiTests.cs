@@ -55,7 +55,7 @@ public abstract class V2ApiTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
     {
         var org = await TestOrg.CreateAsync(app);
         var till = await org.TillAsync();
-        var series = await org.SeriesAsync(new { isMultipleVouchersPerUserAllowed = true, description = "IKEA - 500KW Voucher", discountValue = 500 });
+        var series = await org.SeriesAsync(new { isMultipleVouchersPerUserAllowed = true, description = "IKEA - 500KW Voucher", discountValue = 500, smsTemplate = "{{voucher}}" });
         var customerId = await org.CustomerAsync(mobile: "11223569865", email: "abijith@example.com", externalId: "3873472");
 
         foreach (var customer in new object[] { new { mobile = "11223569865" }, new { email = "abijith@example.com" }, new { externalId = "3873472" } })

@@ -12,7 +12,7 @@ namespace Coupons.Server.Admin;
 /// <summary>A change to the organisation's settings; a field left out keeps its value.</summary>
 public sealed record OrganisationSettings(
     [property: Length(1, 200)] string? Name, [property: Description("An IANA time zone, e.g. Europe/London")] string? TimeZone, bool? TransactionNumberRequired,
-    [property: Range(0, OrganisationApi.MaxRateLimit)] int? RateLimitPerMinute);
+    [property: Range(0, OrganisationApi.MaxRateLimit)] int? RateLimitPerMinute, int? CurrencyDecimals = null);
 
 /// <summary>The caller's own organisation: its name, time zone, whether redeems need a transaction number, and the per-till rate limit.</summary>
 public static class OrganisationApi
@@ -43,12 +43,15 @@ public static class OrganisationApi
             return V2Envelope.Error(400, Status.BadRequest, $"timeZone '{zone}' is not a known IANA time zone");
         if (body.RateLimitPerMinute is < 0 or > MaxRateLimit)
             return V2Envelope.Error(400, Status.BadRequest, $"rateLimitPerMinute must be 0 (no limit) to {MaxRateLimit}");
+        if (body.CurrencyDecimals is < 0 or > Discounts.MaxCurrencyDecimals)
+            return V2Envelope.Error(400, Status.BadRequest, $"currencyDecimals must be 0 to {Discounts.MaxCurrencyDecimals}");
         var changed = org with
         {
             Name = body.Name?.Trim() ?? org.Name,
             TimeZone = body.TimeZone?.Trim() ?? org.TimeZone,
             TransactionNumberRequired = body.TransactionNumberRequired ?? org.TransactionNumberRequired,
             RateLimitPerMinute = body.RateLimitPerMinute ?? org.RateLimitPerMinute,
+            CurrencyDecimals = body.CurrencyDecimals ?? org.CurrencyDecimals,
         };
         await store.UpdateOrganisationAsync(changed);
         auth.Forget(orgId);

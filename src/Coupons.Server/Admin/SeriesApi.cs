@@ -37,25 +37,43 @@ public static class SeriesApi
         return group;
     }
 
-    static async Task<Results<Created<Series>, JsonHttpResult<ErrorEnvelope>>> Create(Series body, TillIdentity till, ICouponStore store)
+    static async Task<Results<Created<Series>, JsonHttpResult<ErrorEnvelope>>> Create(Series body, TillIdentity till, ICouponStore store, TimeProvider clock)
     {
         var series = Normalise(body);
-        var valid = SeriesRules.Validate(series);
-        if (!valid.Ok) return V2Envelope.Error(valid);
         var caller = till.Caller;
+        if (await CheckAsync(store, caller.OrgId, series, clock.GetUtcNow(), creating: true) is { Count: > 0 } refusals)
+            return Refused(refusals);
         var result = await store.CreateSeriesAsync(caller.OrgId, caller.Till.Id, series);
         return result.Ok ? TypedResults.Created($"/v2/coupon/series/{result.Value!.Id}", result.Value) : V2Envelope.Error(result.Outcome);
     }
 
-    static async Task<Results<Ok<SeriesSaved>, JsonHttpResult<ErrorEnvelope>>> Update(long id, Series body, TillIdentity till, ICouponStore store)
+    static async Task<Results<Ok<SeriesSaved>, JsonHttpResult<ErrorEnvelope>>> Update(long id, Series body, TillIdentity till, ICouponStore store, TimeProvider clock)
     {
         var series = Normalise(body) with { Id = id };
-        var valid = SeriesRules.Validate(series);
-        if (!valid.Ok) return V2Envelope.Error(400, new Outcome(Status.SeriesNotSaved, $"{Status.Message(Status.SeriesNotSaved)}: {valid.Message}"));
+        if (await CheckAsync(store, till.Caller.OrgId, series, clock.GetUtcNow(), creating: false) is { Count: > 0 } refusals)
+            return Refused(refusals);
         var result = await store.UpdateSeriesAsync(till.Caller.OrgId, id, series);
         if (!result.Ok) return V2Envelope.Error(result.Outcome);
         return TypedResults.Ok(new SeriesSaved(true, Status.SeriesSaved, Status.Message(Status.SeriesSaved), result.Value!));
     }
+
+    /// <summary>
+    /// The series rules of Coupons.Core, with the ids its lists name looked up in the organisation (one query, only
+    /// when a list names an id). Every refusal at once, each naming its field; the console applies the same.
+    /// </summary>
+    internal static async Task<IReadOnlyList<SeriesRefusal>> CheckAsync(ICouponStore store, long orgId, Series series, DateTimeOffset now, bool creating)
+    {
+        var (stores, exclusive) = SeriesRules.ReferencedIds(series);
+        var known = await store.KnownIdsAsync(orgId, stores, exclusive);
+        var refusals = SeriesRules.Check(series, now, creating, known);
+        // PUT has always answered 744 with the catalogue's wording first ("Couldn't save coupon series fields: …").
+        return creating ? refusals : [.. refusals.Select(r => r.Outcome.Code != Status.SeriesNotSaved ? r
+            : r with { Outcome = new Outcome(Status.SeriesNotSaved, $"{Status.Message(Status.SeriesNotSaved)}: {r.Outcome.Detail}") })];
+    }
+
+    /// <summary>Every refusal in the v2 errors list, HTTP 400.</summary>
+    static JsonHttpResult<ErrorEnvelope> Refused(IReadOnlyList<SeriesRefusal> refusals) =>
+        TypedResults.Json(new ErrorEnvelope([.. refusals.Select(r => StatusItem.Of(r.Outcome))], []), statusCode: StatusCodes.Status400BadRequest);
 
     static async Task<Results<Ok<Series>, JsonHttpResult<ErrorEnvelope>>> Get(long id, TillIdentity till, ICouponStore store)
     {
@@ -118,6 +136,7 @@ public static class SeriesApi
         SeriesCode = s.SeriesCode?.Trim() ?? "",
         Generic = string.IsNullOrWhiteSpace(s.Generic) ? null : s.Generic.Trim(),
         SeriesType = string.IsNullOrWhiteSpace(s.SeriesType) ? "UNDEFINED" : s.SeriesType.Trim().ToUpperInvariant(),
+        DiscountType = string.IsNullOrWhiteSpace(s.DiscountType) ? "ABS" : s.DiscountType.Trim().ToUpperInvariant(),
         NumIssued = 0,
         NumRedeemed = 0,
         NumUploadedTotal = 0,

@@ -43,6 +43,9 @@ public sealed class CustomerModel : ConsolePage
         var result = await Store.IssueAsync(Caller, target, new CustomerRef(Id: id));
         if (result.Coupons.Count == 0) return await FailedAsync(id, result.Refusal.Ok ? new Outcome(Status.UnableToIssue) : result.Refusal);
         var coupon = result.Coupons[0];
+        if (result.Series is { } series && MessageTemplates.SendsNothing(series))
+            return Redirect(id, $"Coupon {coupon.Coupon.Code} {(coupon.Resent ? "returned (the customer already holds it)" : "issued")} from {series.SeriesCode}. "
+                + "No message will go out: the series has no SMS or email text, so tell the customer the code yourself.");
         return Redirect(id, $"Coupon {coupon.Coupon.Code} {(coupon.Resent ? "sent again (the customer already holds it)" : "issued")} from {result.Series?.SeriesCode}.");
     }
 
@@ -53,8 +56,10 @@ public sealed class CustomerModel : ConsolePage
         // Only a redemption shown on this page: the same id on another customer's page is refused like an unknown one.
         if (!Coupons.Any(d => d.Redemptions.Any(r => r.Redemption.Id == target)))
             return await FailedAsync(id, new Outcome(Status.InvalidRedemptionIds));
-        var outcome = await Store.ReverseAsync(Caller, [target]);
-        return outcome.Ok ? Redirect(id, $"Redemption #{target} reversed.") : await FailedAsync(id, outcome);
+        var result = await Store.ReverseAsync(Caller, [target]);
+        if (!result.Ok) return await FailedAsync(id, result.Outcome);
+        var given = result.Value![0].DiscountAmount is { } off ? $" Its discount of {SeriesView.Money(off, Caller.Org.CurrencyDecimals)} is given back." : "";
+        return Redirect(id, $"Redemption #{target} reversed.{given}");
     }
 
     public (string Text, string Tone) StatusOf(CouponDetail d)
@@ -72,7 +77,8 @@ public sealed class CustomerModel : ConsolePage
         Customer = await Store.GetCustomerAsync(Caller.OrgId, id);
         if (Customer is null) return false;
         Coupons = await Store.ListCustomerCouponsAsync(Caller.OrgId, id);
-        if (IsAdmin) AllSeries = await Store.SearchSeriesAsync(Caller.OrgId, null, 0, 500);
+        // The picker offers only series that can issue: a paused one would refuse (771), an archived one is done with.
+        if (IsAdmin) AllSeries = (await Store.SearchSeriesAsync(Caller.OrgId, null, 0, 500)).Where(s => s.PausedAt is null).ToList();
         return true;
     }
 
@@ -83,7 +89,7 @@ public sealed class CustomerModel : ConsolePage
             case "resend" when Coupons.FirstOrDefault(d => d.Coupon.Id == target) is { } d:
                 return new("Resend", target, $"Send coupon {d.Coupon.Code} ({d.Series.SeriesCode}) to {Customer!.FullName} again?", "Yes, resend");
             case "reverse" when Coupons.SelectMany(d => d.Redemptions.Select(r => (d, r))).FirstOrDefault(x => x.r.Redemption.Id == target) is { r: not null } x:
-                return new("Reverse", target, $"Reverse redemption #{target} of coupon {x.d.Coupon.Code} ({SeriesView.Date(x.r.Redemption.RedeemedAt)} at {x.r.Store.Name})? The coupon becomes usable again.", "Yes, reverse");
+                return new("Reverse", target, $"Reverse redemption #{target} of coupon {x.d.Coupon.Code} ({SeriesView.Date(x.r.Redemption.RedeemedAt)} at {x.r.Store.Name}{(x.r.Redemption.DiscountAmount is { } off ? $", discount {SeriesView.Money(off, Caller.Org.CurrencyDecimals)}" : "")})? The coupon becomes usable again.", "Yes, reverse");
             case "issue" when await Store.GetSeriesAsync(Caller.OrgId, target) is { } s:
                 return new("Issue", target, $"Issue a coupon of {s.SeriesCode} ({s.Description}) to {Customer!.FullName}?", "Yes, issue");
             default:

@@ -38,15 +38,11 @@ public sealed class SeriesEditModel : ConsolePage
         Values = SeriesForm.Fields.ToDictionary(f => f.Name, f => Request.Form[f.Name].ToString());
         var (read, errors) = SeriesForm.Read(Values);
         Errors = errors;
-        if (read is null) return Page();
-
         var series = SeriesApi.Normalise(read) with { Id = id ?? 0 };
-        var (outcome, field) = SeriesForm.Validate(series, update: id is not null);
-        if (!outcome.Ok)
-        {
-            Errors[field ?? ""] = $"{outcome.Code}: {outcome.Message}";
-            return Page();
-        }
+        // Every refusal of this submit at once, beside its field; a field that could not be read keeps that message.
+        foreach (var refusal in await SeriesApi.CheckAsync(Store, Caller.OrgId, series, Now, creating: id is null))
+            Errors.TryAdd(refusal.Field, $"{refusal.Outcome.Code}: {refusal.Outcome.Message}");
+        if (Errors.Count > 0) return Page();
         var saved = id is null
             ? await Store.CreateSeriesAsync(Caller.OrgId, Caller.Till.Id, series)
             : await Store.UpdateSeriesAsync(Caller.OrgId, id.Value, series);

@@ -22,7 +22,7 @@ public static class SeriesForm
 
     /// <summary>Counters and bookkeeping the service sets: never on the form.</summary>
     static readonly HashSet<string> ServiceOwned =
-        ["id", "orgId", "createdBy", "numIssued", "numRedeemed", "createdOn", "lastUsed", "numUploadedTotal", "numUploadedNonIssued"];
+        ["id", "orgId", "createdBy", "numIssued", "numRedeemed", "createdOn", "lastUsed", "numUploadedTotal", "numUploadedNonIssued", "pausedAt", "archivedAt"];
 
     static readonly Dictionary<string, (string Group, string Label, string Hint)> Known = new()
     {
@@ -165,8 +165,11 @@ public static class SeriesForm
         return values;
     }
 
-    /// <summary>What a marketer typed, read into a series; or, per field, why it cannot be read.</summary>
-    public static (Series? Series, Dictionary<string, string> Errors) Read(IReadOnlyDictionary<string, string> posted)
+    /// <summary>
+    /// What a marketer typed, read into a series, and per field why it cannot be read; a field that cannot be read
+    /// keeps its default in the series, so the rules still judge every other field of the same submit.
+    /// </summary>
+    public static (Series Series, Dictionary<string, string> Errors) Read(IReadOnlyDictionary<string, string> posted)
     {
         var json = new JsonObject();
         var errors = new Dictionary<string, string>();
@@ -220,8 +223,7 @@ public static class SeriesForm
             if (error is not null) errors[field.Name] = error;
             else json[field.Name] = node;
         }
-        if (errors.Count > 0) return (null, errors);
-        return (json.Deserialize<Series>(CouponJson.Options), errors);
+        return (json.Deserialize<Series>(CouponJson.Options)!, errors);
     }
 
     /// <summary>The field an outcome of the API's series rules or of the store is about; null when it concerns the whole form.</summary>
@@ -233,15 +235,4 @@ public static class SeriesForm
         _ when outcome.Detail?.Split(' ', 2)[0] is { } first && Catalogue.Any(c => c.Field.Name == first) => first,
         _ => null,
     };
-
-    /// <summary>
-    /// The API's series rules, as POST (create) and PUT (update) /v2/coupon/series apply them: the outcome carries the
-    /// code and message the API would answer, the field the one the rule is about.
-    /// </summary>
-    public static (Outcome Outcome, string? Field) Validate(Series series, bool update)
-    {
-        var valid = SeriesRules.Validate(series);
-        if (valid.Ok || !update) return (valid, FieldOf(valid));
-        return (new Outcome(Status.SeriesNotSaved, $"{Status.Message(Status.SeriesNotSaved)}: {valid.Message}"), FieldOf(valid));
-    }
 }

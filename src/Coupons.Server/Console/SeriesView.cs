@@ -37,6 +37,9 @@ public static class SeriesView
 
     public static string Amount(decimal d) => d.ToString("0.##", CultureInfo.InvariantCulture);
 
+    /// <summary>A money amount to the organisation's currency minor unit (a discount of 1.255 in a 3-decimal currency stays 1.255).</summary>
+    public static string Money(decimal d, int decimals) => d.ToString("F" + Math.Clamp(decimals, 0, Discounts.MaxCurrencyDecimals), CultureInfo.InvariantCulture);
+
     public static string Discount(Series s) => s.DiscountType?.ToUpperInvariant() == "PERC"
         ? $"{Amount(s.DiscountValue)}% off" + (s.DiscountUpto > 0 ? $" up to {Amount(s.DiscountUpto)}" : "")
         : $"{Amount(s.DiscountValue)} off";

@@ -83,6 +83,8 @@ public sealed class Dispatcher(ICouponStore store, Transports transports, Notifi
         // Stopping mid-send settles nothing: the lease runs out and the delivery is attempted again (at least once).
         if (!await store.SettleDeliveryAsync(d, outcome, options.MaxAttempts))
             log.LogWarning("Delivery {Id}: its lease ran out during the attempt; another node has taken it over", d.Id);
+        else
+            Operations.OutboxMonitor.Delivered(d.Channel, outcome.Ok ? "sent" : outcome.Permanent || d.Attempts >= options.MaxAttempts ? "dead" : "failed");
     }
 
     static int Millis(Stopwatch w) => (int)Math.Min(int.MaxValue, w.ElapsedMilliseconds);

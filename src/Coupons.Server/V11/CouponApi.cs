@@ -45,7 +45,8 @@ public static class CouponApi
             .Query("email", "The customer's email")
             .Query("external_id", "The customer's external id")
             .Query("validation_code", "The coupon's validation code (pincode), when its series requires one")
-            .Query("details", "true adds series_info; extended adds series_config too", ["true", "extended"]);
+            .Query("details", "true adds series_info; extended adds series_config too", ["true", "extended"])
+            .Query("bill_amount", "A bill amount to check the coupon against, as redeem does; the answer then has its discount_amount");
         group.MapGet("/series", ListSeries).WithName("v11ListSeries").WithSummary("Coupon series, all or by id")
             .Describes(new V11BodyMetadata(null, V11Schemas.SeriesResponse))
             .Query("id", "Series ids, comma separated; all series when absent")
@@ -100,6 +101,8 @@ public static class CouponApi
                 if (result.Series is not null) node.Add(V11Views.SeriesInfo(result.Series, withId: true));
                 node.Add(V11Views.CustomerNode(result.Customer, who, withUserId));
                 if (issued is { Resent: true }) outcome = new Outcome(Status.Success, "Existing coupon resent");
+                if (issued is not null && result.Series is { } sent && MessageTemplates.SendsNothing(sent))
+                    outcome = new Outcome(Status.Success, $"{(issued.Resent ? "Existing coupon returned" : "Coupon issued")}; {MessageTemplates.NoMessage.Message}");
             }
             nodes.Add(node.Add(V11Views.ItemStatus(outcome)));
             oks.Add(outcome.Ok);
@@ -164,6 +167,7 @@ public static class CouponApi
                 .Add("series_code", result?.Series?.SeriesCode)
                 .Add("is_absolute", result?.Series is { } s ? V11Views.IsAbsolute(s) : null)
                 .Add("coupon_value", result?.Series?.DiscountValue);
+            if (result?.Discount is { } off) node.Add("discount_amount", off);
             if (result?.RedemptionId is { } rid) node.Add("redemption_id", rid);
             // The spec's example answers a successful redemption with item code 200 "SUCCESS".
             node.Add(outcome.Ok
@@ -262,8 +266,16 @@ public static class CouponApi
         var code = q["code"].FirstOrDefault()?.Trim();
         long? couponId = string.IsNullOrEmpty(code) && long.TryParse(q["id"], out var id) ? id : null;
         if (string.IsNullOrEmpty(code) && couponId is null) return V11Result.Error(400, Status.EitherIdOrCode, Status.Message(Status.EitherIdOrCode));
+        // Our bill_amount (the spec's isredeemable takes none): the bill is checked as redeem checks it, and its discount answered.
+        decimal? bill = null;
+        if (q["bill_amount"].FirstOrDefault() is { Length: > 0 } billText)
+        {
+            if (!decimal.TryParse(billText, NumberStyles.Number, CultureInfo.InvariantCulture, out var b) || b < 0 || b > RedeemRules.MaxBillAmount)
+                return V11Result.Error(400, Status.InvalidTransactionAmount, $"{Status.Message(Status.InvalidTransactionAmount)}: bill_amount");
+            bill = b;
+        }
         var result = await store.CheckRedeemableAsync(caller, who,
-            [new RedeemRequest { Code = code ?? "", CouponId = couponId, ValidationCode = q["validation_code"].FirstOrDefault() }]);
+            [new RedeemRequest { Code = code ?? "", CouponId = couponId, ValidationCode = q["validation_code"].FirstOrDefault(), BillAmount = bill }]);
         var item = result.Items[0];
         guard.Record(caller, who, CodeGuessGuard.IsGuess(item.Outcome) ? 1 : 0);
         var node = V11Node.Obj("redeemable");
@@ -271,7 +283,9 @@ public static class CouponApi
         if (who.Email is not null) node.Add("email", who.Email);
         if (who.ExternalId is not null) node.Add("external_id", who.ExternalId);
         node.Add("code", item.Coupon?.Code ?? code)
-            .Add("is_redeemable", item.Outcome.Ok)
+            .Add("is_redeemable", item.Outcome.Ok);
+        if (item.Discount is { } off) node.Add("discount_amount", off);
+        node
             .Add(V11Node.Obj("item_status").Add("status", true).Add("code", item.Outcome.Code)
                 .Add("message", item.Outcome.Ok ? "Coupon isRedeem successful" : item.Outcome.Message));
         var details = q["details"].FirstOrDefault()?.ToLowerInvariant();

@@ -98,6 +98,7 @@ public static class V11Schemas
         [RedeemResponse] = Response(RedeemResponse, ("coupons", Obj("coupons", ("coupon", OneOrMany(Obj("coupon",
             ("code", S()), ("customer", CustomerOut()), ("transaction", Obj("transaction", ("number", S()), ("amount", S()))),
             ("discount_code", S()), ("series_code", S()), ("is_absolute", Flag()), ("coupon_value", S()),
+            ("discount_amount", S("The discount for the bill amount, when one was given")),
             ("redemption_id", S("Present when redeemed: the id to reverse it with (v2)")),
             ("item_status", ItemStatus()))))))),
         [GetResponse] = Response(GetResponse, ("coupons", Obj("coupons", ("coupon", OneOrMany(Obj("coupon",
@@ -111,7 +112,8 @@ public static class V11Schemas
             ("transaction", Obj("transaction", ("number", S()), ("id", S()))),
             ("item_status", ItemStatus("status")))))))),
         [IsRedeemableResponse] = Response(IsRedeemableResponse, ("coupons", Obj("coupons", ("redeemable", Obj("redeemable",
-            ("mobile", S()), ("email", S()), ("external_id", S()), ("code", S()), ("is_redeemable", Flag()), ("item_status", ItemStatus("status")),
+            ("mobile", S()), ("email", S()), ("external_id", S()), ("code", S()), ("is_redeemable", Flag()),
+            ("discount_amount", S("The discount for bill_amount, when one was given")), ("item_status", ItemStatus("status")),
             ("series_info", SeriesInfo()), ("series_config", SeriesItem("series_config"))))))),
         [SeriesResponse] = Response(SeriesResponse, ("series", Obj("series", ("items", Obj("items", ("item", OneOrMany(WithItemStatus(SeriesItem("item"))))))))),
     };

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Coupons.Core;
 using Coupons.Server.Formats;
 using Coupons.Server.OpenApi;
+using Coupons.Storage;
 
 namespace Coupons.Server.V2;
 
@@ -70,18 +71,22 @@ public sealed record IssueMultipleResponse(
 
 // ---- bulk/redeem, is_redeemable, reverse ---------------------------------------------------
 
-public sealed record RedemptionItemResponse(string Code, bool IsRedeemed, long? RedemptionId, IReadOnlyList<StatusItem> Errors);
+/// <summary>discountAmount: what this coupon takes off the request's billAmount (null without one); each coupon's on the whole bill.</summary>
+public sealed record RedemptionItemResponse(string Code, bool IsRedeemed, long? RedemptionId, IReadOnlyList<StatusItem> Errors, decimal? DiscountAmount);
 
 public sealed record BulkRedeemResponse(IReadOnlyList<RedemptionItemResponse> RedemptionResponseList, IReadOnlyList<StatusItem> Warnings, IReadOnlyList<StatusItem> Errors);
 
 public sealed record RedeemableItem(
     string Code, bool IsRedeemable, IReadOnlyList<StatusItem> Errors,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Series? Series);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Series? Series,
+    decimal? DiscountAmount);
 
 public sealed record IsRedeemableResponse(IReadOnlyList<RedeemableItem> Coupons, IReadOnlyList<StatusItem> Warnings, IReadOnlyList<StatusItem> Errors);
 
 public sealed record AmendRedemptionResponse(
     long RedemptionId, string Code, string? TransactionNumber, decimal? BillAmount, IReadOnlyDictionary<string, string?> CustomFields,
-    IReadOnlyList<StatusItem> Warnings, IReadOnlyList<StatusItem> Errors);
+    IReadOnlyList<StatusItem> Warnings, IReadOnlyList<StatusItem> Errors, decimal? DiscountAmount);
 
-public sealed record ReverseResponse(bool Success, IReadOnlyList<long> ReversedRedemptionIds, IReadOnlyList<StatusItem> Warnings, IReadOnlyList<StatusItem> Errors);
+public sealed record ReverseResponse(
+    bool Success, IReadOnlyList<long> ReversedRedemptionIds, IReadOnlyList<StatusItem> Warnings, IReadOnlyList<StatusItem> Errors,
+    IReadOnlyList<ReversedRedemption> ReversedRedemptions);

@@ -78,9 +78,12 @@ public static class CouponsApi
         var series = results.Select(r => r.Series).FirstOrDefault(s => s is not null);
         var customer = results.Select(r => r.Customer).FirstOrDefault(c => c is not null);
         var total = results.Sum(r => r.Requested);
+        // Coupons of a series with no message text are issued, but the caller must not tell the customer one is coming.
+        var silent = results.Where(r => r.Coupons.Count > 0 && r.Series is { } s && MessageTemplates.SendsNothing(s))
+            .Select(r => StatusItem.Of(MessageTemplates.NoMessage with { Detail = $"series {r.Series!.Id}: {MessageTemplates.NoMessage.Message}" })).ToList();
         var answer = new IssueMultipleResponse(
             coupons, series is null ? null : CouponConfig.From(series), total, total - coupons.Count, coupons.Count,
-            customer is null ? null : CustomerView.From(customer), refusals.Select(StatusItem.Of).ToList(), []);
+            customer is null ? null : CustomerView.From(customer), refusals.Select(StatusItem.Of).ToList(), silent);
         return coupons.Count > 0 ? TypedResults.Ok(answer) : TypedResults.Json(answer, statusCode: 400);
     }
 
@@ -209,7 +212,7 @@ public static class CouponsApi
         var result = await store.RedeemAsync(caller, who, items, allOrNothing: true);
         guard.Record(caller, who, result.Items.Count(i => CodeGuessGuard.IsGuess(i.Outcome)));
         var answers = result.Items.Select(i => new RedemptionItemResponse(
-            i.Request.Code, i.Outcome.Ok, i.RedemptionId, i.Outcome.Ok ? [] : [StatusItem.Of(i.Outcome)])).ToList();
+            i.Request.Code, i.Outcome.Ok, i.RedemptionId, i.Outcome.Ok ? [] : [StatusItem.Of(i.Outcome)], i.Discount)).ToList();
         if (result.AllOk) return TypedResults.Ok(new BulkRedeemResponse(answers, [], []));
         // The batch failed because of the items that are not 749; those are the reasons worth repeating at the top.
         var reasons = result.Items.Where(i => !i.Outcome.Ok && i.Outcome.Code != Status.FailedBecauseOfOthers)
@@ -240,7 +243,7 @@ public static class CouponsApi
         var result = await store.CheckRedeemableAsync(caller, who, items);
         guard.Record(caller, who, result.Items.Count(i => CodeGuessGuard.IsGuess(i.Outcome)));
         var answers = result.Items.Select(i => new RedeemableItem(
-            i.Request.Code, i.Outcome.Ok, i.Outcome.Ok ? [] : [StatusItem.Of(i.Outcome)], withSeries ? i.Series : null)).ToList();
+            i.Request.Code, i.Outcome.Ok, i.Outcome.Ok ? [] : [StatusItem.Of(i.Outcome)], withSeries ? i.Series : null, i.Discount)).ToList();
         return TypedResults.Ok(new IsRedeemableResponse(answers, [], []));
     }
 
@@ -251,8 +254,8 @@ public static class CouponsApi
         var ids = body.RedemptionIds?.Distinct().ToList() ?? [];
         if (ids.Count == 0) return V2Envelope.Error(400, Status.NoRedemptionIds);
         if (ids.Count > MaxBatch) return V2Envelope.Error(400, Status.InvalidInput, "at most 100 redemption ids per request");
-        var outcome = await store.ReverseAsync(till.Caller, ids);
-        return outcome.Ok ? TypedResults.Ok(new ReverseResponse(true, ids, [], [])) : V2Envelope.Error(400, outcome);
+        var result = await store.ReverseAsync(till.Caller, ids);
+        return result.Ok ? TypedResults.Ok(new ReverseResponse(true, ids, [], [], result.Value!)) : V2Envelope.Error(400, result.Outcome);
     }
 
     // ---- PUT coupon/redeem -----------------------------------------------------------------
@@ -275,7 +278,7 @@ public static class CouponsApi
         var r = result.Value!.Redemption;
         var custom = new Dictionary<string, string?>();
         foreach (var f in CustomFields.Parse(r.CustomFields)) custom[f.Name] = f.Value;
-        return TypedResults.Ok(new AmendRedemptionResponse(r.Id, result.Value.Code, r.TransactionNumber, r.BillAmount, custom, [], []));
+        return TypedResults.Ok(new AmendRedemptionResponse(r.Id, result.Value.Code, r.TransactionNumber, r.BillAmount, custom, [], [], r.DiscountAmount));
     }
 
     static (List<CustomFields.Field> Fields, string? Problem) ParseCustomFields(JsonElement? element)

@@ -25,11 +25,12 @@ public sealed record IssuedAtView(long Id, string Code, string Description, stri
 public sealed record RedemptionInfo(
     long RedemptionId, DateTimeOffset RedemptionDate, string? TransactionNumber, decimal? BillAmount,
     string StoreCode, string StoreName, string TillCode, long RedeemedBy,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ReversedOn)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ReversedOn,
+    decimal? DiscountAmount)
 {
     public static RedemptionInfo From(RedemptionView v) => new(
         v.Redemption.Id, v.Redemption.RedeemedAt, v.Redemption.TransactionNumber, v.Redemption.BillAmount,
-        v.Store.Code, v.Store.Name, v.TillCode, v.Redeemer.Id, v.Redemption.ReversedAt);
+        v.Store.Code, v.Store.Name, v.TillCode, v.Redeemer.Id, v.Redemption.ReversedAt, v.Redemption.DiscountAmount);
 }
 
 /// <summary>
