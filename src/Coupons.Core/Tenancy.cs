@@ -2,7 +2,11 @@ namespace Coupons.Core;
 
 /// <param name="CurrencyDecimals">The currency's minor unit in decimal places (0-4): discounts are rounded to it.</param>
 public sealed record Organisation(long Id, string Name, string TimeZone, bool TransactionNumberRequired, int RateLimitPerMinute,
-    int CurrencyDecimals = Discounts.DefaultCurrencyDecimals);
+    int CurrencyDecimals = Discounts.DefaultCurrencyDecimals)
+{
+    /// <summary>ISO 3166 country (GB, IN, …) of mobiles typed without a country code; null: digits are read as international.</summary>
+    public string? DefaultCountry { get; init; }
+}
 
 public sealed record Store(long Id, long OrgId, string Code, string Name);
 

@@ -55,6 +55,7 @@ builder.Services.AddConsole();
 builder.Services.AddOperationsHealth();
 builder.Services.AddOperationsLogging();
 builder.Services.AddOperationsTelemetry(builder.Configuration);
+builder.Services.AddOperationsShutdown(builder.Configuration);
 // The largest coupon request (100 items with their custom fields) is well under 1 MB; a larger limit would only let
 // a client make the server buffer more. Code uploads raise it for their own endpoint (SeriesApi.MaxUploadBytes).
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
@@ -103,6 +104,8 @@ app.MapOutboxAdmin();
 app.MapWebhooks();
 app.MapV11();
 app.MapCouponsV2();
+app.MapSeriesStats();
+app.MapExports();
 app.MapConsole();
 
 app.Run();

@@ -85,6 +85,13 @@ public interface ICouponStore
     Task<IReadOnlyList<Series>> SearchSeriesAsync(long orgId, string? search, int offset, int limit, bool withArchived = false);
     /// <summary>One row per UTC day from <paramref name="from"/> to <paramref name="to"/>, days without activity included.</summary>
     Task<IReadOnlyList<SeriesDay>> SeriesActivityAsync(long orgId, long seriesId, DateOnly from, DateOnly to);
+    /// <summary>Streams the series' issues and live redemptions within <paramref name="figures"/>' range into it; false when the
+    /// organisation has no such series.</summary>
+    Task<bool> SeriesFiguresAsync(long orgId, long seriesId, CampaignFigures figures, CancellationToken ct = default);
+    /// <summary>A series' coupons, issued or not, by id, streamed (see Exports.cs).</summary>
+    IAsyncEnumerable<CouponExportRow> ExportCouponsAsync(long orgId, long seriesId, CancellationToken ct = default);
+    /// <summary>Redemptions (reversed ones included) of one series or of the whole organisation with a redemption time in [since, until), oldest first, streamed.</summary>
+    IAsyncEnumerable<RedemptionExportRow> ExportRedemptionsAsync(long orgId, long? seriesId, DateTimeOffset since, DateTimeOffset until, CancellationToken ct = default);
     /// <summary>The service's data-protection key ring (XML elements), shared by all nodes; not tenant data.</summary>
     Task<IReadOnlyList<string>> ListDataProtectionKeysAsync();
     /// <summary>Adds one key element; a name already stored is left as it is.</summary>

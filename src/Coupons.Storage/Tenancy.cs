@@ -7,7 +7,7 @@ namespace Coupons.Storage;
 /// <summary>Organisations, their stores and tills, and the look-up that signs a till in.</summary>
 public abstract partial class SqlStore
 {
-    const string OrgColumns = "o.id, o.name, o.time_zone, o.transaction_number_required, o.rate_limit_per_minute, o.currency_decimals";
+    const string OrgColumns = "o.id, o.name, o.time_zone, o.transaction_number_required, o.rate_limit_per_minute, o.currency_decimals, o.default_country";
 
     public Task<bool> HasOrganisationsAsync() =>
         ReadAsync(async c => await c.ExecuteScalarAsync<long?>("SELECT id FROM organisations LIMIT 1") is not null);
@@ -43,12 +43,12 @@ public abstract partial class SqlStore
                 """
                 SELECT t.id AS till_id, t.org_id, t.store_id, t.code AS till_code, t.role, t.password_hash,
                        s.code AS store_code, s.name AS store_name,
-                       o.name AS org_name, o.time_zone, o.transaction_number_required, o.rate_limit_per_minute, o.currency_decimals
+                       o.name AS org_name, o.time_zone, o.transaction_number_required, o.rate_limit_per_minute, o.currency_decimals, o.default_country
                 FROM tills t JOIN stores s ON s.id = t.store_id JOIN organisations o ON o.id = t.org_id
                 WHERE t.code_key = @key
                 """, new { key = TillKey(tillCode) });
             if (row is null) return null;
-            var org = new Organisation(row.OrgId, row.OrgName, row.TimeZone, row.TransactionNumberRequired, row.RateLimitPerMinute, row.CurrencyDecimals);
+            var org = new Organisation(row.OrgId, row.OrgName, row.TimeZone, row.TransactionNumberRequired, row.RateLimitPerMinute, row.CurrencyDecimals) { DefaultCountry = row.DefaultCountry };
             var store = new Store(row.StoreId, row.OrgId, row.StoreCode, row.StoreName);
             return new TillLogin(new Caller(new Till(row.TillId, row.OrgId, row.StoreId, row.TillCode, row.Role), store, org), row.PasswordHash);
         });
@@ -60,7 +60,7 @@ public abstract partial class SqlStore
         WriteAsync(async (c, tx) => await c.ExecuteAsync(
             """
             UPDATE organisations SET name = @Name, time_zone = @TimeZone, transaction_number_required = @TransactionNumberRequired,
-                   rate_limit_per_minute = @RateLimitPerMinute, currency_decimals = @CurrencyDecimals
+                   rate_limit_per_minute = @RateLimitPerMinute, currency_decimals = @CurrencyDecimals, default_country = @DefaultCountry
             WHERE id = @Id
             """, org, tx));
 
@@ -119,6 +119,7 @@ public abstract partial class SqlStore
         public bool TransactionNumberRequired { get; set; }
         public int RateLimitPerMinute { get; set; }
         public int CurrencyDecimals { get; set; } = Discounts.DefaultCurrencyDecimals;
+        public string? DefaultCountry { get; set; }
     }
 
     sealed class OrgRow
@@ -129,7 +130,8 @@ public abstract partial class SqlStore
         public bool TransactionNumberRequired { get; set; }
         public int RateLimitPerMinute { get; set; }
         public int CurrencyDecimals { get; set; } = Discounts.DefaultCurrencyDecimals;
-        public Organisation ToOrganisation() => new(Id, Name, TimeZone, TransactionNumberRequired, RateLimitPerMinute, CurrencyDecimals);
+        public string? DefaultCountry { get; set; }
+        public Organisation ToOrganisation() => new(Id, Name, TimeZone, TransactionNumberRequired, RateLimitPerMinute, CurrencyDecimals) { DefaultCountry = DefaultCountry };
     }
 
     sealed class StoreRow

@@ -40,6 +40,18 @@ public abstract class IssueMultipleTests<TApp>(TApp app) : IClassFixture<TApp> w
     }
 
     [Fact]
+    public async Task An_expired_series_gets_713_as_the_endpoints_table_says()
+    {
+        var org = await TestOrg.CreateAsync(app);
+        var till = await org.TillAsync();
+        var series = (await org.EndedSeriesAsync(daysAgo: 2))["id"]!.GetValue<long>();
+        await org.CustomerAsync(mobile: "447700900556");
+        var body = await IssueAsync(till, series, "447700900556", 1, HttpStatusCode.BadRequest);
+        Assert.Equal(713, body.ErrorCode());
+        Assert.Equal("Coupon has expired", body["errors"]![0]!["message"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_request_past_maxCreate_issues_what_is_left_and_reports_it()
     {
         var org = await TestOrg.CreateAsync(app);
@@ -55,6 +67,8 @@ public abstract class IssueMultipleTests<TApp>(TApp app) : IClassFixture<TApp> w
         Assert.Equal(2, second["successCount"]!.GetValue<int>());
         Assert.Equal(2, second["failureCount"]!.GetValue<int>());
         Assert.Equal(5006, second.ErrorCode()); // a partial issue
+        // Its warning code of the spec's table, and this series' lack of message text.
+        Assert.Equal([678, 724], second["warnings"]!.AsArray().Select(w => w!["code"]!.GetValue<int>()));
         await IssueAsync(till, seriesId, "910001", 2, HttpStatusCode.BadRequest);
 
         var codes = Codes(first).Concat(Codes(second)).ToList();

@@ -95,4 +95,17 @@ public sealed class StartupCheckTests
         Assert.Contains("Logging:Console:FormatterName must be simple, json or systemd, not 'xml'", errors);
         Assert.False(listened);
     }
+
+    [Theory]
+    [InlineData("Coupons:Telemetry:OtlpEndpoint", "collector:4317", "Coupons:Telemetry:OtlpEndpoint must be an absolute http(s) URL")]
+    [InlineData("Coupons:Telemetry:PrometheusPath", "metrics", "Coupons:Telemetry:PrometheusPath must start with '/'")]
+    [InlineData("Coupons:Shutdown:TimeoutSeconds", "0", "Coupons:Shutdown:TimeoutSeconds must be positive")]
+    [InlineData("Coupons:Shutdown:DrainSeconds", "soon", "Coupons:Shutdown")]
+    public async Task Bad_telemetry_or_shutdown_settings_stop_start_up(string key, string value, string message)
+    {
+        var (code, errors, listened) = await RunAsync("sqlite", Sqlite(), (key, value));
+        Assert.Equal(2, code);
+        Assert.Contains(message, errors);
+        Assert.False(listened);
+    }
 }

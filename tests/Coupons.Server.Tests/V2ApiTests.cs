@@ -96,18 +96,18 @@ public abstract class V2ApiTests<TApp>(TApp app) : IClassFixture<TApp> where TAp
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(501)]
-    [InlineData(-1)]
-    public async Task A_count_outside_1_to_500_gets_677(int count)
+    [InlineData(501, 677, "Invalid coupon count. Minimum 1 and Maximum 500.")]
+    [InlineData(0, 756, "count should be greater than 0")]
+    [InlineData(-1, 756, "count should be greater than 0")]
+    public async Task A_count_over_500_gets_677_and_one_under_1_the_spec_examples_756(int count, int code, string message)
     {
         var org = await TestOrg.CreateAsync(app);
         var series = await org.SeriesAsync(ManyPerCustomer);
         await org.CustomerAsync(mobile: "900001");
         var (response, body) = await PostAsync(await org.TillAsync(), "/v2/coupon/issue/multiple", new { seriesId = Id(series), count, customer = new { mobile = "900001" } });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(677, body.ErrorCode());
-        Assert.Equal("Invalid coupon count. Minimum 1 and Maximum 500.", body["errors"]![0]!["message"]!.GetValue<string>());
+        Assert.Equal(code, body.ErrorCode());
+        Assert.Equal(message, body["errors"]![0]!["message"]!.GetValue<string>());
     }
 
     [Fact]

@@ -41,8 +41,11 @@ public static class CustomersApi
                 return V2Envelope.Error(400, Status.BadRequest, "identifier values must be 1-100 printable characters");
             switch (id!.Type?.Trim().ToLowerInvariant())
             {
-                case "mobile": mobile = value; break;
-                case "email": email = value.ToLowerInvariant(); break;
+                case "mobile":
+                    mobile = Identifiers.Mobile(value, till.Caller.Org.DefaultCountry);
+                    if (mobile is null) return V2Envelope.Error(400, Status.InvalidCustomer, $"mobile '{value}' is not a phone number");
+                    break;
+                case "email": email = Identifiers.Email(value); break;
                 case "externalid" or "external_id": externalId = value; break;
                 default: return V2Envelope.Error(400, Status.BadRequest, $"identifier type '{id.Type}' is not one of mobile, email, externalId");
             }
@@ -85,6 +88,8 @@ public static class CustomersApi
         };
         if (who is null || who.IsEmpty)
             return V2Envelope.Error(400, Status.BadRequest, "identifierName must be mobile, email, externalId or id, with an identifierValue");
+        (who, var badMobile) = Identifiers.Normalise(who, till.Caller.Org.DefaultCountry);
+        if (badMobile is { } bad) return V2Envelope.Error(400, bad);
         var customer = await store.FindCustomerAsync(till.Caller.OrgId, who);
         return customer is null ? V2Envelope.Error(404, Status.CustomerNotFound) : TypedResults.Ok(CustomerView.From(customer));
     }

@@ -12,7 +12,7 @@ namespace Coupons.Server.Admin;
 /// <summary>A change to the organisation's settings; a field left out keeps its value.</summary>
 public sealed record OrganisationSettings(
     [property: Length(1, 200)] string? Name, [property: Description("An IANA time zone, e.g. Europe/London")] string? TimeZone, bool? TransactionNumberRequired,
-    [property: Range(0, OrganisationApi.MaxRateLimit)] int? RateLimitPerMinute, int? CurrencyDecimals = null);
+    [property: Range(0, OrganisationApi.MaxRateLimit)] int? RateLimitPerMinute, int? CurrencyDecimals = null, string? DefaultCountry = null);
 
 /// <summary>The caller's own organisation: its name, time zone, whether redeems need a transaction number, and the per-till rate limit.</summary>
 public static class OrganisationApi
@@ -45,6 +45,9 @@ public static class OrganisationApi
             return V2Envelope.Error(400, Status.BadRequest, $"rateLimitPerMinute must be 0 (no limit) to {MaxRateLimit}");
         if (body.CurrencyDecimals is < 0 or > Discounts.MaxCurrencyDecimals)
             return V2Envelope.Error(400, Status.BadRequest, $"currencyDecimals must be 0 to {Discounts.MaxCurrencyDecimals}");
+        // "" clears it: mobiles without a country code are then read as international digits.
+        if (body.DefaultCountry is { } country && country.Trim().Length > 0 && !Identifiers.IsKnownCountry(country.Trim()))
+            return V2Envelope.Error(400, Status.BadRequest, $"defaultCountry '{country}' is not a known ISO 3166 country code such as GB, IN or US; \"\" for none");
         var changed = org with
         {
             Name = body.Name?.Trim() ?? org.Name,
@@ -52,6 +55,7 @@ public static class OrganisationApi
             TransactionNumberRequired = body.TransactionNumberRequired ?? org.TransactionNumberRequired,
             RateLimitPerMinute = body.RateLimitPerMinute ?? org.RateLimitPerMinute,
             CurrencyDecimals = body.CurrencyDecimals ?? org.CurrencyDecimals,
+            DefaultCountry = body.DefaultCountry is { } c ? (c.Trim().Length == 0 ? null : c.Trim().ToUpperInvariant()) : org.DefaultCountry,
         };
         await store.UpdateOrganisationAsync(changed);
         auth.Forget(orgId);

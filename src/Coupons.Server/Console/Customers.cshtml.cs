@@ -36,6 +36,12 @@ public sealed class CustomersModel : ConsolePage
             Error = "A customer id is a whole number.";
             return Page();
         }
+        (who, var badMobile) = Identifiers.Normalise(who, Caller.Org.DefaultCountry);
+        if (badMobile is { } bad)
+        {
+            Error = $"{bad.Code}: {bad.Message}";
+            return Page();
+        }
         var customer = await Store.FindCustomerAsync(Caller.OrgId, who);
         if (customer is null)
         {

@@ -56,9 +56,37 @@ public sealed class Dispatcher(ICouponStore store, Transports transports, Notifi
     {
         var expanded = await store.ExpandOutboxAsync(options.BatchSize, stopping);
         var claimed = await store.ClaimDeliveriesAsync(options.BatchSize, options.Lease, stopping);
-        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stopping },
-            async (d, ct) => await DeliverAsync(d, ct));
+        var unsettled = new System.Collections.Concurrent.ConcurrentDictionary<long, Delivery>(claimed.Select(c => KeyValuePair.Create(c.Delivery.Id, c.Delivery)));
+        try
+        {
+            await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stopping },
+                async (d, ct) =>
+                {
+                    await DeliverAsync(d, ct);
+                    unsettled.TryRemove(d.Delivery.Id, out _);
+                });
+        }
+        finally
+        {
+            if (stopping.IsCancellationRequested && !unsettled.IsEmpty) await HandBackAsync([.. unsettled.Values]);
+        }
         return expanded == options.BatchSize || claimed.Count == options.BatchSize;
+    }
+
+    /// <summary>The node is stopping: what it claimed and did not settle goes back to the queue now, not when its lease ends.</summary>
+    async Task HandBackAsync(IReadOnlyList<Delivery> deliveries)
+    {
+        if (store is not IOutboxLeases leases) return;
+        try
+        {
+            var released = await leases.ReleaseDeliveriesAsync(deliveries);
+            log.LogInformation("Stopping: handed back {Released} of {Claimed} unsettled deliveries", released, deliveries.Count);
+        }
+        catch (Exception e)
+        {
+            // Their leases still end: another node takes them over then.
+            log.LogWarning("Stopping: unsettled deliveries not handed back ({Error}); they are due again when their leases end", e.Message);
+        }
     }
 
     async Task DeliverAsync(ClaimedDelivery claimed, CancellationToken stopping)

@@ -25,6 +25,8 @@ public static class ApiDocument
         ["Admin: coupon series"] = "Coupon series and their uploaded code lists. Admin tills only.",
         ["Admin: coupons"] = "What customer care does to one coupon. Admin tills only.",
         ["Admin: outgoing messages"] = "The notification outbox: SMS, email and webhook deliveries, their attempts, retries. Admin tills only.",
+        ["v2: campaign figures"] = "A series' figures per day, week or store. Admin tills only.",
+        ["v2: exports"] = "CSV exports of coupons and redemptions, streamed. Admin tills only.",
         ["Admin: webhooks"] = "Webhook endpoints of the organisation, each receiving the events it subscribes to, signed. Admin tills only.",
     };
 

@@ -44,6 +44,7 @@ public static class StartupChecks
         }
         if (Logs.Problem(config) is { } logs) problems.Add(logs);
         problems.AddRange(Telemetry.Problems(config));
+        problems.AddRange(Shutdown.Problems(config));
         return problems;
     }
 

@@ -57,7 +57,11 @@ public static class Telemetry
         var otel = services.AddOpenTelemetry().ConfigureResource(r => r.AddService("coupons"));
         otel.WithMetrics(m =>
         {
-            m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter(StoreTelemetry.MeterName, "Npgsql");
+            // The framework's request metrics (by route and status) and Kestrel's connections, not the per-request
+            // routing, authentication, authorization and memory-pool meters that AddAspNetCoreInstrumentation also
+            // subscribes to: each is one more measurement on every request, and says nothing an operator alerts on.
+            m.AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                .AddHttpClientInstrumentation().AddMeter(StoreTelemetry.MeterName, "Npgsql");
             if (options.Prometheus) m.AddPrometheusExporter(p => p.ScrapeResponseCacheDurationMilliseconds = 0);
             if (options.OtlpEndpoint is { } endpoint) m.AddOtlpExporter(o => o.Endpoint = endpoint);
         });

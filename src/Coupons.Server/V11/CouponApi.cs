@@ -81,10 +81,15 @@ public static class CouponApi
         var oks = new List<bool>();
         foreach (var item in items)
         {
-            var who = V11Views.Customer(item.Child("customer"));
+            var (who, badMobile) = Identifiers.Normalise(V11Views.Customer(item.Child("customer")), caller.Org.DefaultCountry);
             Outcome outcome;
             V11Node node;
-            if (!long.TryParse(item.Value("series_id") ?? item.Value("id"), out var seriesId))
+            if (badMobile is { } bad)
+            {
+                outcome = bad;
+                node = V11Node.Obj("coupon").Add("code", "").Add(V11Views.CustomerNode(null, who, false));
+            }
+            else if (!long.TryParse(item.Value("series_id") ?? item.Value("id"), out var seriesId))
             {
                 outcome = new Outcome(Status.InvalidSeries);
                 node = V11Node.Obj("coupon").Add("code", "").Add(V11Views.CustomerNode(null, who, false));
@@ -116,7 +121,8 @@ public static class CouponApi
         var q = request.Query;
         long? id = long.TryParse(q["id"], out var n) ? n : null;
         var code = q["code"].FirstOrDefault();
-        var result = await store.ResendAsync(till.Caller, V11Views.Customer(q), id, code);
+        var (who, badMobile) = Identifiers.Normalise(V11Views.Customer(q), till.Caller.Org.DefaultCountry);
+        var result = badMobile is { } bad ? bad : await store.ResendAsync(till.Caller, who, id, code);
         var node = V11Node.Obj("coupon");
         if (id is not null || result.Ok) node.Add("id", result.Value?.Coupon.Id ?? id);
         if (code is not null || result.Ok) node.Add("code", result.Value?.Coupon.Code ?? code);
@@ -145,8 +151,9 @@ public static class CouponApi
         var oks = new List<bool>();
         foreach (var item in items)
         {
-            var who = V11Views.Customer(item.Child("customer"));
+            var (who, badMobile) = Identifiers.Normalise(V11Views.Customer(item.Child("customer")), caller.Org.DefaultCountry);
             var (redeem, invalid) = RedeemRequestOf(item, zone);
+            invalid ??= badMobile;
             RedeemItemResult? result = null;
             Customer? customer = null;
             var outcome = invalid ?? Outcome.Success;
@@ -261,7 +268,8 @@ public static class CouponApi
     {
         var q = request.Query;
         var caller = till.Caller;
-        var who = V11Views.Customer(q);
+        var (who, badMobile) = Identifiers.Normalise(V11Views.Customer(q), caller.Org.DefaultCountry);
+        if (badMobile is { } bad) return V11Result.Error(400, bad.Code, bad.Message);
         if (guard.LockedFor(caller, who) is { } wait) return LockedOut(request.HttpContext, wait);
         var code = q["code"].FirstOrDefault()?.Trim();
         long? couponId = string.IsNullOrEmpty(code) && long.TryParse(q["id"], out var id) ? id : null;

@@ -45,10 +45,14 @@ public static class CouponsApi
         var (seriesIds, invalid) = ParseSeriesIds(body.SeriesId ?? body.SeriesIds);
         if (invalid is { } refused) return V2Envelope.Error(400, refused);
         var count = body.Count ?? 1;
-        if (count is < 1 or > MaxIssueCount) return V2Envelope.Error(400, Status.InvalidCount);
+        // The spec's own example answers a count of 0 or less with 756; its 677 says "Minimum 1 and Maximum 500".
+        if (count < 1) return V2Envelope.Error(400, Status.InvalidMutualExclusion, "count should be greater than 0");
+        if (count > MaxIssueCount) return V2Envelope.Error(400, Status.InvalidCount);
         var who = body.Customer?.ToRef();
         if (who is null || who.IsEmpty)
             return V2Envelope.Error(400, Status.CustomerNotFound, "customer needs one of mobile, email, externalId or id");
+        (who, var badMobile) = Identifiers.Normalise(who, till.Caller.Org.DefaultCountry);
+        if (badMobile is { } bad) return V2Envelope.Error(400, bad);
         if (MetadataProblem(body.Metadata) is { } problem) return V2Envelope.Error(400, Status.BadRequest, problem);
         var metadata = body.Metadata is null ? null : JsonSerializer.Serialize(body.Metadata, CouponJson.Options);
 
@@ -81,16 +85,34 @@ public static class CouponsApi
         // Coupons of a series with no message text are issued, but the caller must not tell the customer one is coming.
         var silent = results.Where(r => r.Coupons.Count > 0 && r.Series is { } s && MessageTemplates.SendsNothing(s))
             .Select(r => StatusItem.Of(MessageTemplates.NoMessage with { Detail = $"series {r.Series!.Id}: {MessageTemplates.NoMessage.Message}" })).ToList();
+        // A partial success also carries the spec's warning code of each partial refusal (679/5004, 626/5001, …);
+        // the error codes stay in errors, where the spec's examples put them.
+        var partial = coupons.Count == 0 ? [] : refusals.Where(o => PartialWarning(o.Code) != 0)
+            .Select(o => new StatusItem(false, PartialWarning(o.Code), o.Detail ?? Status.V2Message(o.Code)));
         var answer = new IssueMultipleResponse(
             coupons, series is null ? null : CouponConfig.From(series), total, total - coupons.Count, coupons.Count,
-            customer is null ? null : CustomerView.From(customer), refusals.Select(StatusItem.Of).ToList(), silent);
+            customer is null ? null : CustomerView.From(customer), refusals.Select(StatusItem.Of).ToList(), [.. partial, .. silent]);
         return coupons.Count > 0 ? TypedResults.Ok(answer) : TypedResults.Json(answer, statusCode: 400);
     }
 
-    /// <summary>The spec's warning codes for a partial issue; every other refusal keeps its own code.</summary>
-    static Outcome IssueError(IssueResult r) => r.Refusal.Code == Status.MaxCreateReached
-        ? new Outcome(r.Series?.Kind == SeriesKind.Uploaded ? Status.QueueEmpty : Status.PartialIssue)
-        : r.Refusal;
+    /// <summary>The spec's warning codes for a partial issue; an expired series is 713 in this endpoint's table; every other refusal keeps its own code.</summary>
+    static Outcome IssueError(IssueResult r) => r.Refusal.Code switch
+    {
+        Status.MaxCreateReached => new Outcome(r.Series?.Kind == SeriesKind.Uploaded ? Status.QueueEmpty : Status.PartialIssue),
+        Status.SeriesExpired => new Outcome(Status.CouponExpired, Status.V2Message(Status.CouponExpired)),
+        _ => r.Refusal,
+    };
+
+    /// <summary>The "warning code" column of the spec's table for each partial-success error code; 0 for none.</summary>
+    static int PartialWarning(int code) => code switch
+    {
+        Status.OnlyOneCoupon => 679,
+        Status.MaxSeriesReached => 626,
+        Status.MaxCouponsPerUser => 621,
+        Status.QueueEmpty => 702,
+        Status.PartialIssue => 678,
+        _ => 0,
+    };
 
     static bool IsPartialIssueCode(int code) =>
         code is Status.OnlyOneCoupon or Status.MaxCouponsPerUser or Status.QueueEmpty or Status.PartialIssue or Status.MaxSeriesReached;
@@ -207,7 +229,8 @@ public static class CouponsApi
         }).ToList();
 
         var caller = till.Caller;
-        var who = body.User?.ToRef() ?? new CustomerRef();
+        var (who, badMobile) = Identifiers.Normalise(body.User?.ToRef() ?? new CustomerRef(), caller.Org.DefaultCountry);
+        if (badMobile is { } bad) return V2Envelope.Error(400, bad);
         if (guard.LockedFor(caller, who) is { } wait) return LockedOut(http, wait);
         var result = await store.RedeemAsync(caller, who, items, allOrNothing: true);
         guard.Record(caller, who, result.Items.Count(i => CodeGuessGuard.IsGuess(i.Outcome)));
@@ -236,9 +259,10 @@ public static class CouponsApi
         if (codes.Count is 0 or > MaxBatch) return V2Envelope.Error(400, Status.InvalidInput, "code must name 1 to 100 coupon codes, comma separated");
         var withSeries = details?.Trim().ToLowerInvariant() is "true" or "extended";
 
-        var who = new CustomerInput(mobile, email, externalId, customerId).ToRef();
-        var items = codes.Select(c => new RedeemRequest { Code = c, TransactionNumber = transactionNumber, BillAmount = billAmount }).ToList();
         var caller = till.Caller;
+        var (who, badMobile) = Identifiers.Normalise(new CustomerInput(mobile, email, externalId, customerId).ToRef(), caller.Org.DefaultCountry);
+        if (badMobile is { } bad) return V2Envelope.Error(400, bad);
+        var items = codes.Select(c => new RedeemRequest { Code = c, TransactionNumber = transactionNumber, BillAmount = billAmount }).ToList();
         if (guard.LockedFor(caller, who) is { } wait) return LockedOut(http, wait);
         var result = await store.CheckRedeemableAsync(caller, who, items);
         guard.Record(caller, who, result.Items.Count(i => CodeGuessGuard.IsGuess(i.Outcome)));
