@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 
 namespace Coupons.Core;
@@ -5,12 +6,13 @@ namespace Coupons.Core;
 /// <summary>
 /// A coupon series, with the field names and types of the v2 series object
 /// (coupon-v2-customer-coupons.txt) plus the couponConfig fields of issue/multiple.
-/// Counters (numIssued, numRedeemed, numUploaded…) are owned by storage and only reported here.
+/// Counters (numIssued, numRedeemed, numUploaded…) are owned by storage and only reported here ([ReadOnly] tells
+/// OpenAPI so; the initial values are the defaults it documents).
 /// </summary>
 public sealed record Series
 {
-    public long Id { get; init; }
-    public long OrgId { get; init; }
+    [ReadOnly(true)] public long Id { get; init; }
+    [ReadOnly(true)] public long OrgId { get; init; }
     public string Description { get; init; } = "";
     public string DiscountCode { get; init; } = "";
     public DateTimeOffset? ValidTillDate { get; init; }
@@ -25,11 +27,11 @@ public sealed record Series
     public bool IsMultipleUseAllowed { get; init; }
     public bool IsValidationRequired { get; init; }
     public bool IsValidWithDiscountedItem { get; init; }
-    public long CreatedBy { get; init; }
-    public int NumIssued { get; init; }
-    public int NumRedeemed { get; init; }
-    public DateTimeOffset CreatedOn { get; init; }
-    public DateTimeOffset? LastUsed { get; init; }
+    [ReadOnly(true)] public long CreatedBy { get; init; }
+    [ReadOnly(true)] public int NumIssued { get; init; }
+    [ReadOnly(true)] public int NumRedeemed { get; init; }
+    [ReadOnly(true)] public DateTimeOffset CreatedOn { get; init; }
+    [ReadOnly(true)] public DateTimeOffset? LastUsed { get; init; }
     public string SeriesCode { get; init; } = "";
     public string SmsTemplate { get; init; } = "";
     public bool IsSMSDisabled { get; init; }
@@ -83,9 +85,9 @@ public sealed record Series
     public bool UpdateProductData { get; init; }
     public object[] EntityLevelRedemptionConfigsValues { get; init; } = [];
 
-    public string? DvsExpiryDateFormat => DvsExpiryDate?.ToString("yyyy-MM-dd");
-    public string? RedemptionValidFromFormat => RedemptionValidFrom?.ToString("yyyy-MM-dd");
-    public string? ValidTilldateFormat => ValidTillDate?.ToString("yyyy-MM-dd");
+    [ReadOnly(true)] public string? DvsExpiryDateFormat => DvsExpiryDate?.ToString("yyyy-MM-dd");
+    [ReadOnly(true)] public string? RedemptionValidFromFormat => RedemptionValidFrom?.ToString("yyyy-MM-dd");
+    [ReadOnly(true)] public string? ValidTilldateFormat => ValidTillDate?.ToString("yyyy-MM-dd");
 
     // couponConfig fields of issue/multiple, and our own series settings.
     /// <summary>The shared code of a GENERIC series.</summary>
@@ -99,17 +101,18 @@ public sealed record Series
     public bool IsTestSeries { get; init; }
     public string EmailSubject { get; init; } = "";
     public string EmailBody { get; init; } = "";
-    public int NumUploadedTotal { get; init; }
-    public int NumUploadedNonIssued { get; init; }
+    [ReadOnly(true)] public int NumUploadedTotal { get; init; }
+    [ReadOnly(true)] public int NumUploadedNonIssued { get; init; }
     /// <summary>When the series was paused: it then issues and redeems nothing (771) until resumed. Set only by
     /// POST …/pause and …/resume; written only when set.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), ReadOnly(true)]
     public DateTimeOffset? PausedAt { get; init; }
     /// <summary>When the series was archived: left out of the console's pickers and lists, still reported, and
     /// otherwise unchanged (pause it too to stop its coupons). Set only by POST …/archive and …/unarchive.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), ReadOnly(true)]
     public DateTimeOffset? ArchivedAt { get; init; }
 
+    [ReadOnly(true)]
     public SeriesKind Kind => SeriesType.ToUpperInvariant() switch
     {
         "GENERIC" => SeriesKind.Generic,

@@ -32,7 +32,10 @@ public static class ErrorHandler
         var outcome = status switch
         {
             413 => new Outcome(Status.InvalidInput, "request body too large"),
-            < 500 => new Outcome(Status.BadRequest, "malformed request: " + Describe(e)),
+            415 => new Outcome(StatusCodes.Status415UnsupportedMediaType, "unsupported content type: " + (http.Request.ContentType ?? "none")),
+            < 500 => new Outcome(Status.BadRequest, "malformed request: " + Describe(e,
+                http.Features.Get<IExceptionHandlerFeature>()?.Endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType,
+                http.RequestServices.GetService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>()?.Value.SerializerOptions)),
             _ => new Outcome(Status.UnknownError),
         };
         await WriteEnvelopeAsync(http, status, outcome);
@@ -45,19 +48,21 @@ public static class ErrorHandler
         var outcome = status switch
         {
             404 => new Outcome(Status.NotFound, "no such resource"),
-            405 => new Outcome(Status.BadRequest, "method not allowed"),
+            // The body's code is the HTTP status, as for 401, 403, 404 and 429 (the spec has no code of its own for these).
+            405 => new Outcome(StatusCodes.Status405MethodNotAllowed, "method not allowed"),
             413 => new Outcome(Status.InvalidInput, "request body too large"),
-            415 => new Outcome(Status.BadRequest, "unsupported content type"),
+            415 => new Outcome(StatusCodes.Status415UnsupportedMediaType, "unsupported content type: " + (http.Request.ContentType ?? "none")),
             _ => new Outcome(status >= 500 ? Status.UnknownError : Status.BadRequest),
         };
         return WriteEnvelopeAsync(http, status, outcome);
     }
 
-    static string Describe(Exception? e) => e switch
+    static string Describe(Exception? e, Type? body = null, System.Text.Json.JsonSerializerOptions? json = null) => e switch
     {
         Coupons.Storage.StoreInputException s => s.Message,
         { InnerException: System.Text.DecoderFallbackException } => "the body is not valid UTF-8",
-        { InnerException: System.Text.Json.JsonException j } => j.Message,
+        { InnerException: System.Text.Json.JsonException j } => BindingErrors.Describe(j, body, json),
+        BadHttpRequestException b => BindingErrors.Describe(b),
         _ => e?.Message ?? "",
     };
 

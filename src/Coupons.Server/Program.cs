@@ -4,6 +4,7 @@ using Coupons.Server.Admin;
 using Coupons.Server.Auth;
 using Coupons.Server.Formats;
 using Coupons.Server.Notifications;
+using Coupons.Server.OpenApi;
 using Coupons.Server.Operations;
 using Coupons.Server.V11;
 using Coupons.Server.V2;
@@ -47,7 +48,9 @@ builder.Services.AddHttpClient();
 builder.Services.AddSingleton<Transports>();
 builder.Services.AddHostedService<Dispatcher>();
 builder.Services.ConfigureHttpJsonOptions(o => CouponJson.Apply(o.SerializerOptions));
-builder.Services.AddOpenApi();
+// A body or parameter that cannot be bound reaches ErrorHandler as an exception, which names the field and the reason.
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.AddCouponsOpenApi();
 builder.Services.AddConsole();
 builder.Services.AddOperationsHealth();
 builder.Services.AddOperationsLogging();
@@ -77,11 +80,12 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
     SuppressDiagnosticsCallback = ErrorHandler.IsClientError,
 });
 app.UseStatusCodePages(ErrorHandler.WriteStatusAsync);
-app.Use(RequestCharset.RefuseUnknownAsync);
 // Sign-in, roles, then the per-till limit: what they refuse (401, 403, 429) never claims an Idempotency-Key.
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+// After sign-in: credentials are checked before anything of the body is looked at.
+app.Use(RequestCharset.RefuseUnknownAsync);
 app.UseMiddleware<Idempotency>();
 
 app.MapOpenApi();

@@ -91,7 +91,7 @@ public abstract class SeriesLifecycleTests<TApp>(TApp app) : IClassFixture<TApp>
         await V11.IssuedCodeAsync(till, id, Mobile);
         await PostAsync(org.Admin, $"/v2/coupon/series/{id}/pause", HttpStatusCode.OK);
 
-        var copy = await PostAsync(org.Admin, $"/v2/coupon/series/{id}/duplicate", HttpStatusCode.OK, new { seriesCode = "JUNE", description = "June" });
+        var copy = await PostAsync(org.Admin, $"/v2/coupon/series/{id}/duplicate", HttpStatusCode.Created, new { seriesCode = "JUNE", description = "June" });
         Assert.NotEqual(id, copy["id"]!.GetValue<long>());
         Assert.Equal("JUNE", copy["seriesCode"]!.GetValue<string>());
         Assert.Equal("June", copy["description"]!.GetValue<string>());
@@ -113,7 +113,7 @@ public abstract class SeriesLifecycleTests<TApp>(TApp app) : IClassFixture<TApp>
         var id = V11.Id(await org.SeriesAsync(new { seriesType = "GENERIC", generic = "SHARE5" }));
         Assert.Equal(754, V2Error(await PostAsync(org.Admin, $"/v2/coupon/series/{id}/duplicate", HttpStatusCode.BadRequest, new { seriesCode = "G2" })));
         Assert.Equal(754, V2Error(await PostAsync(org.Admin, $"/v2/coupon/series/{id}/duplicate", HttpStatusCode.BadRequest, new { seriesCode = "G2", generic = "share5" })));
-        var copy = await PostAsync(org.Admin, $"/v2/coupon/series/{id}/duplicate", HttpStatusCode.OK, new { seriesCode = "G2", generic = "SHARE6" });
+        var copy = await PostAsync(org.Admin, $"/v2/coupon/series/{id}/duplicate", HttpStatusCode.Created, new { seriesCode = "G2", generic = "SHARE6" });
         Assert.Equal("SHARE6", copy["generic"]!.GetValue<string>());
     }
 

@@ -1,6 +1,7 @@
 using Coupons.Core;
 using Coupons.Server.Auth;
 using Coupons.Server.Formats;
+using Coupons.Server.OpenApi;
 using Coupons.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -14,8 +15,9 @@ public static class CouponAdminApi
     public static RouteGroupBuilder MapCouponAdmin(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v2/coupons").WithTags("Admin: coupons")
-            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
-        group.MapPost("/{id:long}/revoke", Revoke);
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy)
+            .WithErrorBody<ErrorEnvelope>();
+        group.MapPost("/{id:long}/revoke", Revoke).WithName("revokeCoupon").WithSummary("Revoke an issued coupon (it then answers 660 at redeem)");
         return group;
     }
 

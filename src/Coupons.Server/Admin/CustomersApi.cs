@@ -1,14 +1,16 @@
+using System.ComponentModel.DataAnnotations;
 using Coupons.Core;
 using Coupons.Server.Auth;
 using Coupons.Server.Formats;
+using Coupons.Server.OpenApi;
 using Coupons.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Coupons.Server.Admin;
 
-public sealed record IdentifierInput(string? Type, string? Value);
-public sealed record ProfileInput(string? FirstName, string? LastName, List<IdentifierInput>? Identifiers);
-public sealed record CreateCustomerRequest(List<ProfileInput>? Profiles);
+public sealed record IdentifierInput([property: Required, AllowedValues("mobile", "email", "externalId")] string? Type, [property: Required, Length(1, 100)] string? Value);
+public sealed record ProfileInput([property: MaxLength(100)] string? FirstName, [property: MaxLength(100)] string? LastName, [property: Required, MinLength(1)] List<IdentifierInput>? Identifiers);
+public sealed record CreateCustomerRequest([property: Required, Length(1, 1)] List<ProfileInput>? Profiles);
 public sealed record CreatedCustomer(long CreatedId, IReadOnlyList<StatusItem> Warnings);
 public sealed record CustomerStatusRequest(FraudStatus? FraudStatus, bool? CouponsBlocked);
 
@@ -17,15 +19,18 @@ public static class CustomersApi
     public static RouteGroupBuilder MapCustomers(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v2/customers").WithTags("Admin: customers")
-            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
-        group.MapPost("/", Create);
-        group.MapGet("/lookup", Lookup);
-        group.MapGet("/{id:long}", Get);
-        group.MapPut("/{id:long}/status", SetStatus);
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy)
+            .WithErrorBody<ErrorEnvelope>();
+        group.MapPost("/", Create).WithName("createCustomer").WithSummary("Create a customer").Refuses(409)
+            .LinksTo("getCustomer", "id", "$response.body#/createdId");
+        group.MapGet("/lookup", Lookup).WithName("lookupCustomer").WithSummary("Find a customer by mobile, email, external id or id").Refuses(404);
+        group.MapGet("/{id:long}", Get).WithName("getCustomer").WithSummary("A customer");
+        group.MapPut("/{id:long}/status", SetStatus)
+            .WithName("setCustomerStatus").WithSummary("Set a customer's fraud status and whether their coupons are blocked");
         return group;
     }
 
-    static async Task<Results<Ok<CreatedCustomer>, JsonHttpResult<ErrorEnvelope>>> Create(CreateCustomerRequest body, TillIdentity till, ICouponStore store)
+    static async Task<Results<Created<CreatedCustomer>, JsonHttpResult<ErrorEnvelope>>> Create(CreateCustomerRequest body, TillIdentity till, ICouponStore store)
     {
         if (body.Profiles is not [{ } profile]) return V2Envelope.Error(400, Status.BadRequest, "profiles must hold exactly one profile");
         string? mobile = null, email = null, externalId = null;
@@ -58,7 +63,9 @@ public static class CustomersApi
             ExternalId = externalId,
         };
         var result = await store.CreateCustomerAsync(till.Caller.OrgId, customer);
-        return result.Ok ? TypedResults.Ok(new CreatedCustomer(result.Value, [])) : V2Envelope.Error(409, result.Outcome);
+        return result.Ok
+            ? TypedResults.Created($"/v2/customers/{result.Value}", new CreatedCustomer(result.Value, []))
+            : V2Envelope.Error(409, result.Outcome with { Code = Status.Conflict });
     }
 
     static async Task<Results<Ok<CustomerView>, JsonHttpResult<ErrorEnvelope>>> Get(long id, TillIdentity till, ICouponStore store)
@@ -67,7 +74,8 @@ public static class CustomersApi
         return customer is null ? V2Envelope.Error(404, Status.CustomerNotFound) : TypedResults.Ok(CustomerView.From(customer));
     }
 
-    static async Task<Results<Ok<CustomerView>, JsonHttpResult<ErrorEnvelope>>> Lookup(string? identifierName, string? identifierValue, TillIdentity till, ICouponStore store)
+    static async Task<Results<Ok<CustomerView>, JsonHttpResult<ErrorEnvelope>>> Lookup(
+        [AllowedValues("mobile", "email", "externalId", "id")] string? identifierName, string? identifierValue, TillIdentity till, ICouponStore store)
     {
         var value = identifierValue?.Trim();
         var who = identifierName?.Trim().ToLowerInvariant() switch

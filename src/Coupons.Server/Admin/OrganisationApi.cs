@@ -1,14 +1,18 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Coupons.Core;
 using Coupons.Server.Auth;
 using Coupons.Server.Formats;
+using Coupons.Server.OpenApi;
 using Coupons.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Coupons.Server.Admin;
 
 /// <summary>A change to the organisation's settings; a field left out keeps its value.</summary>
-public sealed record OrganisationSettings(string? Name, string? TimeZone, bool? TransactionNumberRequired, int? RateLimitPerMinute, int? CurrencyDecimals = null,
-    string? DefaultCountry = null);
+public sealed record OrganisationSettings(
+    [property: Length(1, 200)] string? Name, [property: Description("An IANA time zone, e.g. Europe/London")] string? TimeZone, bool? TransactionNumberRequired,
+    [property: Range(0, OrganisationApi.MaxRateLimit)] int? RateLimitPerMinute, int? CurrencyDecimals = null, string? DefaultCountry = null);
 
 /// <summary>The caller's own organisation: its name, time zone, whether redeems need a transaction number, and the per-till rate limit.</summary>
 public static class OrganisationApi
@@ -18,9 +22,10 @@ public static class OrganisationApi
     public static RouteGroupBuilder MapOrganisation(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v2/organisation").WithTags("Admin: organisation")
-            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
-        group.MapGet("/", Get);
-        group.MapPut("/", Update);
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy)
+            .WithErrorBody<ErrorEnvelope>();
+        group.MapGet("/", Get).WithName("getOrganisation").WithSummary("The caller's organisation and its settings");
+        group.MapPut("/", Update).WithName("updateOrganisation").WithSummary("Change the organisation's settings");
         return group;
     }
 

@@ -1,6 +1,7 @@
 using Coupons.Core;
 using Coupons.Server.Auth;
 using Coupons.Server.Formats;
+using Coupons.Server.OpenApi;
 using Coupons.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -18,10 +19,11 @@ public static class OutboxApi
     public static RouteGroupBuilder MapOutboxAdmin(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v2/outbox/messages").WithTags("Admin: outgoing messages")
-            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
-        group.MapGet("/", List);
-        group.MapGet("/{id:long}", Get);
-        group.MapPost("/{id:long}/retry", Retry);
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy)
+            .WithErrorBody<ErrorEnvelope>();
+        group.MapGet("/", List).WithName("listMessages").WithSummary("Outgoing messages, newest first");
+        group.MapGet("/{id:long}", Get).WithName("getMessage").WithSummary("One outgoing message with every attempt");
+        group.MapPost("/{id:long}/retry", Retry).WithName("retryMessage").WithSummary("Send a dead or failing message again");
         return group;
     }
 
@@ -46,7 +48,7 @@ public static class OutboxApi
         var orgId = till.Caller.OrgId;
         if (await store.GetDeliveryAsync(orgId, id) is not { } found) return V2Envelope.Error(404, Status.NotFound, "no message with this id");
         if (!await store.RetryDeliveryAsync(orgId, id))
-            return V2Envelope.Error(409, Status.BadRequest, $"only a dead or pending message can be retried; this one is {found.Delivery.Status}");
+            return V2Envelope.Error(409, Status.Conflict, $"only a dead or pending message can be retried; this one is {found.Delivery.Status}");
         return TypedResults.Ok(new RetryAccepted(true, id));
     }
 }

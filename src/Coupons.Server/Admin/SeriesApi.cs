@@ -2,6 +2,7 @@ using System.Text.Json;
 using Coupons.Core;
 using Coupons.Server.Auth;
 using Coupons.Server.Formats;
+using Coupons.Server.OpenApi;
 using Coupons.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -22,24 +23,28 @@ public static class SeriesApi
     public static RouteGroupBuilder MapSeriesAdmin(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v2/coupon/series").WithTags("Admin: coupon series")
-            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
-        group.MapPost("/", Create);
-        group.MapPut("/{id:long}", Update);
-        group.MapGet("/{id:long}", Get);
-        group.MapGet("/", List);
-        group.MapPost("/{id:long}/codes", UploadCodes).Accepts<string[]>("application/json", "text/csv", "text/plain")
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy)
+            .WithErrorBody<ErrorEnvelope>();
+        group.MapPost("/", Create).WithName("createSeries").WithSummary("Create a coupon series").Refuses(409)
+            .LinksTo("getSeries", "id", "$response.body#/id");
+        group.MapPut("/{id:long}", Update).WithName("updateSeries").WithSummary("Change a coupon series").Refuses(409);
+        group.MapGet("/{id:long}", Get).WithName("getSeries").WithSummary("A coupon series");
+        group.MapGet("/", List).WithName("listSeries").WithSummary("Coupon series, a page at a time");
+        group.MapPost("/{id:long}/codes", UploadCodes)
+            .WithName("uploadCodes").WithSummary("Upload codes to an UPLOADED series: a JSON array, or text/csv one a line")
+            .Accepts<string[]>("application/json", "text/csv", "text/plain")
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxUploadBytes));
         return group;
     }
 
-    static async Task<Results<Ok<Series>, JsonHttpResult<ErrorEnvelope>>> Create(Series body, TillIdentity till, ICouponStore store, TimeProvider clock)
+    static async Task<Results<Created<Series>, JsonHttpResult<ErrorEnvelope>>> Create(Series body, TillIdentity till, ICouponStore store, TimeProvider clock)
     {
         var series = Normalise(body);
         var caller = till.Caller;
         if (await CheckAsync(store, caller.OrgId, series, clock.GetUtcNow(), creating: true) is { Count: > 0 } refusals)
             return Refused(refusals);
         var result = await store.CreateSeriesAsync(caller.OrgId, caller.Till.Id, series);
-        return result.Ok ? TypedResults.Ok(result.Value) : V2Envelope.Error(result.Outcome);
+        return result.Ok ? TypedResults.Created($"/v2/coupon/series/{result.Value!.Id}", result.Value) : V2Envelope.Error(result.Outcome);
     }
 
     static async Task<Results<Ok<SeriesSaved>, JsonHttpResult<ErrorEnvelope>>> Update(long id, Series body, TillIdentity till, ICouponStore store, TimeProvider clock)

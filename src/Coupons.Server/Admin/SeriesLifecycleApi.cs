@@ -1,6 +1,7 @@
 using Coupons.Core;
 using Coupons.Server.Auth;
 using Coupons.Server.Formats;
+using Coupons.Server.OpenApi;
 using Coupons.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,12 +16,18 @@ public static class SeriesLifecycleApi
     public static RouteGroupBuilder MapSeriesLifecycle(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v2/coupon/series/{id:long}").WithTags("Admin: coupon series")
-            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
-        group.MapPost("/pause", (long id, TillIdentity till, ICouponStore store) => ChangeAsync(id, SeriesLifecycleChange.Pause, till, store));
-        group.MapPost("/resume", (long id, TillIdentity till, ICouponStore store) => ChangeAsync(id, SeriesLifecycleChange.Resume, till, store));
-        group.MapPost("/archive", (long id, TillIdentity till, ICouponStore store) => ChangeAsync(id, SeriesLifecycleChange.Archive, till, store));
-        group.MapPost("/unarchive", (long id, TillIdentity till, ICouponStore store) => ChangeAsync(id, SeriesLifecycleChange.Unarchive, till, store));
-        group.MapPost("/duplicate", Duplicate);
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy)
+            .WithErrorBody<ErrorEnvelope>();
+        group.MapPost("/pause", (long id, TillIdentity till, ICouponStore store) => ChangeAsync(id, SeriesLifecycleChange.Pause, till, store))
+            .WithName("pauseSeries").WithSummary("Pause a series: it issues and redeems nothing (771) until resumed");
+        group.MapPost("/resume", (long id, TillIdentity till, ICouponStore store) => ChangeAsync(id, SeriesLifecycleChange.Resume, till, store))
+            .WithName("resumeSeries").WithSummary("Resume a paused series");
+        group.MapPost("/archive", (long id, TillIdentity till, ICouponStore store) => ChangeAsync(id, SeriesLifecycleChange.Archive, till, store))
+            .WithName("archiveSeries").WithSummary("Archive a series: left out of the console's lists, still read and reported");
+        group.MapPost("/unarchive", (long id, TillIdentity till, ICouponStore store) => ChangeAsync(id, SeriesLifecycleChange.Unarchive, till, store))
+            .WithName("unarchiveSeries").WithSummary("Bring an archived series back");
+        group.MapPost("/duplicate", Duplicate).WithName("duplicateSeries").WithSummary("Copy a series under a new series code").Refuses(409)
+            .LinksTo("getSeries", "id", "$response.body#/id");
         return group;
     }
 
@@ -34,13 +41,13 @@ public static class SeriesLifecycleApi
     /// code, which two series cannot share usefully), with no coupons, codes or counters, neither paused nor archived.
     /// Dates are copied as they are: edit them with PUT before issuing.
     /// </summary>
-    static async Task<Results<Ok<Series>, JsonHttpResult<ErrorEnvelope>>> Duplicate(
+    static async Task<Results<Created<Series>, JsonHttpResult<ErrorEnvelope>>> Duplicate(
         long id, DuplicateSeriesRequest body, TillIdentity till, ICouponStore store)
     {
         var caller = till.Caller;
         if (await store.GetSeriesAsync(caller.OrgId, id) is not { } source) return V2Envelope.Error(404, Status.InvalidSeries);
         var result = await DuplicateAsync(store, caller, source, body);
-        return result.Ok ? TypedResults.Ok(result.Value) : V2Envelope.Error(result.Outcome);
+        return result.Ok ? TypedResults.Created($"/v2/coupon/series/{result.Value!.Id}", result.Value) : V2Envelope.Error(result.Outcome);
     }
 
     /// <summary>The copy, checked by the series rules and created; 753 without a series code, 754 for a GENERIC series

@@ -1,13 +1,18 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Coupons.Core;
 using Coupons.Server.Auth;
 using Coupons.Server.Formats;
+using Coupons.Server.OpenApi;
 using Coupons.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Coupons.Server.Admin;
 
-public sealed record CreateStoreRequest(string? Code, string? Name);
-public sealed record CreateTillRequest(string? Code, string? Password, string? StoreCode, string? Role);
+public sealed record CreateStoreRequest([property: Required, Length(1, 64)] string? Code, [property: Required, Length(1, 200)] string? Name);
+public sealed record CreateTillRequest(
+    [property: Required, Length(1, 64)] string? Code, [property: Required, Length(8, 200)] string? Password,
+    [property: Required, Length(1, 64)] string? StoreCode, [property: AllowedValues("admin", "till"), DefaultValue("till")] string? Role);
 public sealed record TillView(long Id, string Code, long StoreId, string Role);
 public sealed record StoreList(IReadOnlyList<Store> Stores);
 public sealed record TillList(IReadOnlyList<TillView> Tills);
@@ -18,26 +23,28 @@ public static class StoresApi
     public static RouteGroupBuilder MapStores(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v2").WithTags("Admin: stores and tills")
-            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
-        group.MapPost("/stores", CreateStore);
-        group.MapGet("/stores", ListStores);
-        group.MapPost("/tills", CreateTill);
-        group.MapGet("/tills", ListTills);
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy)
+            .WithErrorBody<ErrorEnvelope>();
+        group.MapPost("/stores", CreateStore).WithName("createStore").WithSummary("Create a store").Refuses(409);
+        group.MapGet("/stores", ListStores).WithName("listStores").WithSummary("The stores of the organisation");
+        group.MapPost("/tills", CreateTill).WithName("createTill").WithSummary("Create a till of a store").Refuses(404, 409);
+        group.MapGet("/tills", ListTills).WithName("listTills").WithSummary("The tills of the organisation");
         return group;
     }
 
-    static async Task<Results<Ok<Store>, JsonHttpResult<ErrorEnvelope>>> CreateStore(CreateStoreRequest body, TillIdentity till, ICouponStore store)
+    static async Task<Results<Created<Store>, JsonHttpResult<ErrorEnvelope>>> CreateStore(CreateStoreRequest body, TillIdentity till, ICouponStore store)
     {
         if (!Fields.IsCode(body.Code)) return V2Envelope.Error(400, Status.BadRequest, "code is required: 1-64 characters, no spaces");
         if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 200) return V2Envelope.Error(400, Status.BadRequest, "name is required (at most 200 characters)");
         var result = await store.CreateStoreAsync(till.Caller.OrgId, body.Code!.Trim(), body.Name.Trim());
-        return result.Ok ? TypedResults.Ok(result.Value) : V2Envelope.Error(409, result.Outcome);
+        // 201 without a Location: stores are read as a list (GET /v2/stores), there is no URL of one store.
+        return result.Ok ? TypedResults.Created((string?)null, result.Value) : V2Envelope.Error(409, result.Outcome with { Code = Status.Conflict });
     }
 
     static async Task<Ok<StoreList>> ListStores(TillIdentity till, ICouponStore store) =>
         TypedResults.Ok(new StoreList(await store.ListStoresAsync(till.Caller.OrgId)));
 
-    static async Task<Results<Ok<TillView>, JsonHttpResult<ErrorEnvelope>>> CreateTill(CreateTillRequest body, TillIdentity till, ICouponStore store)
+    static async Task<Results<Created<TillView>, JsonHttpResult<ErrorEnvelope>>> CreateTill(CreateTillRequest body, TillIdentity till, ICouponStore store)
     {
         if (!Fields.IsCode(body.Code)) return V2Envelope.Error(400, Status.BadRequest, "code is required: 1-64 characters, no spaces or colons");
         if (string.IsNullOrEmpty(body.Password) || body.Password.Length is < 8 or > 200)
@@ -46,9 +53,10 @@ public static class StoresApi
         var role = (body.Role ?? Roles.Till).Trim().ToLowerInvariant();
         if (!Roles.IsValid(role)) return V2Envelope.Error(400, Status.BadRequest, "role must be 'admin' or 'till'");
         var result = await store.CreateTillAsync(till.Caller.OrgId, body.Code!.Trim(), PasswordHasher.Hash(body.Password), body.StoreCode!.Trim(), role);
-        if (!result.Ok) return V2Envelope.Error(result.Outcome.Code == Status.NotFound ? 404 : 409, result.Outcome);
+        if (!result.Ok)
+            return result.Outcome.Code == Status.NotFound ? V2Envelope.Error(404, result.Outcome) : V2Envelope.Error(409, result.Outcome with { Code = Status.Conflict });
         var created = result.Value!;
-        return TypedResults.Ok(new TillView(created.Id, created.Code, created.StoreId, created.Role));
+        return TypedResults.Created((string?)null, new TillView(created.Id, created.Code, created.StoreId, created.Role));
     }
 
     static async Task<Ok<TillList>> ListTills(TillIdentity till, ICouponStore store) =>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Coupons.Core;
 using Coupons.Server.Formats;
+using Coupons.Server.OpenApi;
 
 namespace Coupons.Server.Auth;
 
@@ -9,6 +10,14 @@ public sealed record TokenResponse(
     [property: JsonPropertyName("access_token")] string AccessToken,
     [property: JsonPropertyName("token_type")] string TokenType,
     [property: JsonPropertyName("expires_in")] int ExpiresIn);
+
+/// <summary>What the token endpoint reads, as JSON or as a form: the RFC's names, or the spec's key and secret.</summary>
+public sealed record TokenRequest(
+    [property: JsonPropertyName("grant_type")] string? GrantType,
+    [property: JsonPropertyName("client_id")] string? ClientId,
+    [property: JsonPropertyName("client_secret")] string? ClientSecret,
+    string? Key,
+    string? Secret);
 
 /// <summary>An OAuth error (RFC 6749 §5.2) that also carries the v2 errors list, so either kind of client can read it.</summary>
 public sealed record TokenError(
@@ -25,7 +34,11 @@ public sealed record TokenError(
 public static class OAuthApi
 {
     public static IEndpointConventionBuilder MapOAuth(this IEndpointRouteBuilder app) =>
-        app.MapPost("/v2/oauth/token", Token).WithTags("v2: OAuth").DisableAntiforgery();
+        app.MapPost("/v2/oauth/token", Token).WithTags("v2: OAuth").DisableAntiforgery()
+            .WithName("createToken").WithSummary("A bearer token for a till (OAuth 2.0 client credentials)")
+            // Not Accepts<>: routing would then refuse other content types with 415 before the handler could say 400.
+            .DocumentsBody<TokenRequest>("application/json", "application/x-www-form-urlencoded")
+            .Produces<TokenResponse>().WithErrorBody<TokenError>().Refuses(401);
 
     static async Task<IResult> Token(HttpContext http, Authenticator auth, TokenService tokens)
     {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Coupons.Core;
 using Coupons.Server.Auth;
 using Coupons.Server.Formats.V11;
+using Coupons.Server.OpenApi;
 using Coupons.Storage;
 
 namespace Coupons.Server.V11;
@@ -13,13 +14,43 @@ public static class CouponApi
     public static RouteGroupBuilder MapV11(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1.1/coupon").WithTags("v1.1 coupon")
-            .RequireAuthorization(TillAuth.Till).RequireRateLimiting(TillRateLimit.Policy);
-        group.MapPost("/issue", Issue);
-        group.MapGet("/resend", Resend);
-        group.MapPost("/redeem", Redeem);
-        group.MapGet("/get", Get);
-        group.MapGet("/isredeemable", IsRedeemable);
-        group.MapGet("/series", ListSeries);
+            .RequireAuthorization(TillAuth.Till).RequireRateLimiting(TillRateLimit.Policy)
+            // Refusals come in response.status, JSON or XML: OperationDefaults documents them as V11Schemas.Error.
+            .WithErrorBody<object>("application/json", "application/xml");
+        group.MapPost("/issue", Issue).WithName("v11IssueCoupon").WithSummary("Issue a coupon (or a batch) to a customer")
+            .Describes(new V11BodyMetadata(V11Schemas.IssueRequest, V11Schemas.IssueResponse))
+            .Query("user_id", "true to add the customer's user_id to the answer", ["true", "false"]);
+        group.MapGet("/resend", Resend).WithName("v11ResendCoupon").WithSummary("Send a coupon again on its series' channels")
+            .Describes(new V11BodyMetadata(null, V11Schemas.ResendResponse))
+            .Query("id", "The coupon's id (or code)")
+            .Query("code", "The coupon's code (or id)")
+            .Query("mobile", "The customer's mobile")
+            .Query("email", "The customer's email")
+            .Query("external_id", "The customer's external id")
+            .Query("user_id", "The customer's id");
+        group.MapPost("/redeem", Redeem).WithName("v11RedeemCoupon").WithSummary("Redeem a coupon (or a batch, each on its own)")
+            .Describes(new V11BodyMetadata(V11Schemas.RedeemRequest, V11Schemas.RedeemResponse))
+            .Query("user_id", "true to add the customer's user_id to the answer", ["true", "false"]);
+        group.MapGet("/get", Get).WithName("v11GetCoupon").WithSummary("Coupons by id or code, with their latest redemption")
+            .Describes(new V11BodyMetadata(null, V11Schemas.GetResponse))
+            .Query("id", "Coupon ids, comma separated (or code)")
+            .Query("code", "Coupon codes, comma separated (or id)")
+            .Query("user_id", "true to add the customer's user_id to the answer", ["true", "false"]);
+        group.MapGet("/isredeemable", IsRedeemable).WithName("v11IsRedeemable").WithSummary("Whether a coupon could be redeemed now")
+            .Describes(new V11BodyMetadata(null, V11Schemas.IsRedeemableResponse))
+            .Query("code", "The coupon's code (or id)")
+            .Query("id", "The coupon's id, when code is absent")
+            .Query("user_id", "The customer's id")
+            .Query("mobile", "The customer's mobile")
+            .Query("email", "The customer's email")
+            .Query("external_id", "The customer's external id")
+            .Query("validation_code", "The coupon's validation code (pincode), when its series requires one")
+            .Query("details", "true adds series_info; extended adds series_config too", ["true", "extended"])
+            .Query("bill_amount", "A bill amount to check the coupon against, as redeem does; the answer then has its discount_amount");
+        group.MapGet("/series", ListSeries).WithName("v11ListSeries").WithSummary("Coupon series, all or by id")
+            .Describes(new V11BodyMetadata(null, V11Schemas.SeriesResponse))
+            .Query("id", "Series ids, comma separated; all series when absent")
+            .Query("expired", "true: only expired series; false: only current ones; else all", ["true", "false", "extended"]);
         return group;
     }
 

@@ -1,7 +1,10 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Coupons.Core;
 using Coupons.Server.Formats;
+using Coupons.Server.OpenApi;
 using Coupons.Storage;
 
 namespace Coupons.Server.V2;
@@ -18,21 +21,30 @@ public sealed record CustomerInput(string? Mobile, string? Email, string? Extern
         Id);
 }
 
-public sealed record IssueMetadata(string? SourceType, string? SourceId, string? SourceActivity, string? Notes, string? Reason);
+public sealed record IssueMetadata(
+    [property: MaxLength(50)] string? SourceType, [property: MaxLength(50)] string? SourceId, [property: MaxLength(50)] string? SourceActivity,
+    [property: MaxLength(250)] string? Notes, [property: MaxLength(250)] string? Reason);
 
 /// <summary>seriesId is a number or an array of numbers; seriesIds (the spec's table name) is accepted too.</summary>
-public sealed record IssueMultipleRequest(JsonElement? SeriesId, JsonElement? SeriesIds, long? Count, CustomerInput? Customer, IssueMetadata? Metadata);
+public sealed record IssueMultipleRequest(
+    [property: DocumentedAs(typeof(long), "The series to issue from (or seriesIds). The service also reads a numeric string or an array here.")] JsonElement? SeriesId,
+    [property: DocumentedAs(typeof(long[]), "Up to 20 series to issue from, duplicates ignored (or seriesId).")] JsonElement? SeriesIds,
+    [property: Range(1, CouponsApi.MaxIssueCount), DefaultValue(1L)] long? Count, [property: Required] CustomerInput? Customer, IssueMetadata? Metadata);
 
-public sealed record RedeemItemInput(string? Code, string? ValidationCode);
+public sealed record RedeemItemInput([property: Required] string? Code, string? ValidationCode);
 
 public sealed record BulkRedeemRequest(
-    List<RedeemItemInput>? RedemptionRequestList, string? TransactionNumber, decimal? BillAmount,
+    [property: Required, Length(1, CouponsApi.MaxBatch)] List<RedeemItemInput>? RedemptionRequestList, [property: MaxLength(100)] string? TransactionNumber,
+    [property: Range(0d, 1e12)] decimal? BillAmount,
     DateTimeOffset? RedemptionTime, CustomerInput? User);
 
-public sealed record ReverseRequest(List<long>? RedemptionIds);
+public sealed record ReverseRequest([property: Required, Length(1, CouponsApi.MaxBatch)] List<long>? RedemptionIds);
 
 /// <summary>PUT /v2/coupon/redeem. customFields is an object ({"name":"value"}) or the v1.1 list ([{"name":…,"value":…}]).</summary>
-public sealed record AmendRedemptionRequest(long? RedemptionId, string? TransactionNumber, decimal? BillAmount, JsonElement? CustomFields);
+public sealed record AmendRedemptionRequest(
+    [property: Required] long? RedemptionId, [property: MaxLength(100)] string? TransactionNumber,
+    [property: Range(0d, 1e12)] decimal? BillAmount,
+    [property: DocumentedAs(typeof(Dictionary<string, string>), "Custom fields by name (at most 50; names 1-100 characters, values at most 1000). The v1.1 list [{name, value}] is read too.")] JsonElement? CustomFields);
 
 // ---- issue/multiple ------------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Coupons.Core;
 using Coupons.Server.Auth;
 using Coupons.Server.Formats;
+using Coupons.Server.OpenApi;
 using Coupons.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -19,13 +21,19 @@ public static class CouponsApi
     public static RouteGroupBuilder MapCouponsV2(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v2").WithTags("v2: coupons")
-            .RequireAuthorization(TillAuth.Till).RequireRateLimiting(TillRateLimit.Policy);
-        group.MapPost("/coupon/issue/multiple", IssueMultiple);
-        group.MapGet("/customers/{customerId}/coupons", CustomerCoupons).AddEndpointFilter(FewListingsAtOnceAsync);
-        group.MapPost("/coupon/bulk/redeem", BulkRedeem);
-        group.MapGet("/coupon/is_redeemable", IsRedeemable);
-        group.MapPost("/coupon/redemption/reverse", Reverse);
-        group.MapPut("/coupon/redeem", AmendRedemption);
+            .RequireAuthorization(TillAuth.Till).RequireRateLimiting(TillRateLimit.Policy)
+            .WithErrorBody<ErrorEnvelope>();
+        group.MapPost("/coupon/issue/multiple", IssueMultiple)
+            .WithName("issueMultiple").WithSummary("Issue coupons of one or more series to one customer").Refuses(404)
+            .MayAnswer<IssueMultipleResponse>(400);
+        group.MapGet("/customers/{customerId}/coupons", CustomerCoupons).AddEndpointFilter(FewListingsAtOnceAsync)
+            .WithName("getCustomerCoupons").WithSummary("A customer's coupons, newest first, each with its series");
+        group.MapPost("/coupon/bulk/redeem", BulkRedeem).WithName("bulkRedeem").WithSummary("Redeem up to 100 coupons at once, all or nothing")
+            .MayAnswer<BulkRedeemResponse>(400);
+        group.MapGet("/coupon/is_redeemable", IsRedeemable).WithName("isRedeemable").WithSummary("Whether up to 100 coupons could be redeemed now");
+        group.MapPost("/coupon/redemption/reverse", Reverse).WithName("reverseRedemptions").WithSummary("Reverse redemptions, all or nothing");
+        group.MapPut("/coupon/redeem", AmendRedemption)
+            .WithName("amendRedemption").WithSummary("Attach a transaction number, bill amount or custom fields to an earlier redemption");
         return group;
     }
 
@@ -167,7 +175,9 @@ public static class CouponsApi
     }
 
     static async Task<Results<Ok<CustomerCouponsResponse>, JsonHttpResult<ErrorEnvelope>>> CustomerCoupons(
-        string customerId, TillIdentity till, ICouponStore store, [FromQuery(Name = "coupon_code_case")] string? codeCaseName)
+        [DocumentedAs(typeof(long), "The customer's id: a positive integer (anything else answers 400 INVALID_CUSTOMER_ID)")] string customerId,
+        TillIdentity till, ICouponStore store,
+        [FromQuery(Name = "coupon_code_case"), AllowedValues("LOWER", "UPPER", "AS_IT_IS")] string? codeCaseName)
     {
         if (!long.TryParse(customerId, System.Globalization.NumberStyles.None, null, out var id) || id <= 0)
             return V2Envelope.Error(400, Status.BadRequest, "INVALID_CUSTOMER_ID: customerId must be a positive integer");

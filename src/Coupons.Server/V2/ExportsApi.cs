@@ -1,6 +1,7 @@
 using Coupons.Core;
 using Coupons.Server.Auth;
 using Coupons.Server.Formats;
+using Coupons.Server.OpenApi;
 using Coupons.Storage;
 
 namespace Coupons.Server.V2;
@@ -12,12 +13,18 @@ public static class ExportsApi
     public static RouteGroupBuilder MapExports(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v2/coupon").WithTags("v2: exports")
-            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
-        group.MapGet("/series/{id:long}/coupons.csv", SeriesCoupons);
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy)
+            .WithErrorBody<ErrorEnvelope>();
+        group.MapGet("/series/{id:long}/coupons.csv", SeriesCoupons)
+            .WithName("exportSeriesCoupons").WithSummary("A series' coupons as CSV").Produces<string>(200, CsvExport.ContentType);
         group.MapGet("/series/{id:long}/redemptions.csv", (long id, string? from, string? to, TillIdentity till, ICouponStore store, TimeProvider clock, HttpContext http) =>
-            Redemptions(id, from, to, till, store, clock, http.RequestAborted));
+            Redemptions(id, from, to, till, store, clock, http.RequestAborted))
+            .WithName("exportSeriesRedemptions").WithSummary("A series' redemptions over days of the organisation's zone, as CSV")
+            .Produces<string>(200, CsvExport.ContentType);
         group.MapGet("/redemptions.csv", (string? from, string? to, TillIdentity till, ICouponStore store, TimeProvider clock, HttpContext http) =>
-            Redemptions(null, from, to, till, store, clock, http.RequestAborted));
+            Redemptions(null, from, to, till, store, clock, http.RequestAborted))
+            .WithName("exportRedemptions").WithSummary("The organisation's redemptions over days of its zone, as CSV")
+            .Produces<string>(200, CsvExport.ContentType);
         return group;
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Coupons.Core;
 using Coupons.Server.Auth;
 using Coupons.Server.Formats;
+using Coupons.Server.OpenApi;
 using Coupons.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -27,8 +28,10 @@ public static class SeriesStatsApi
     public static RouteGroupBuilder MapSeriesStats(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v2/coupon/series").WithTags("v2: campaign figures")
-            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy);
-        group.MapGet("/{id:long}/stats", Stats);
+            .RequireAuthorization(TillAuth.Admin).RequireRateLimiting(TillRateLimit.Policy)
+            .WithErrorBody<ErrorEnvelope>();
+        group.MapGet("/{id:long}/stats", Stats).WithName("getSeriesStats")
+            .WithSummary("A series' issues, redemptions, discount and bills per day, week or store, in the organisation's zone");
         return group;
     }
 
