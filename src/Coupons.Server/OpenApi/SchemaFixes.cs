@@ -56,14 +56,14 @@ static class SchemaFixes
             // service refuses a request without it ([Required]).
             foreach (var p in context.JsonTypeInfo.Properties)
                 if ((p.IsSetNullable || Nullable.GetUnderlyingType(p.PropertyType) is not null) &&
-                    !attributesOf(p).OfType<System.ComponentModel.DataAnnotations.RequiredAttribute>().Any())
+                    !AttributesOf(p).OfType<System.ComponentModel.DataAnnotations.RequiredAttribute>().Any())
                     required.Remove(p.Name);
         }
         if (schema.Type is { } array && array.HasFlag(JsonSchemaType.Array) && schema.Items is null)
             schema.Items = new OpenApiSchema();
         // Values the service accepts, from [AllowedValues] on a property or on a handler's parameter.
         var allowed = property is not null
-            ? attributesOf(property).OfType<AllowedValuesAttribute>().FirstOrDefault()
+            ? AttributesOf(property).OfType<AllowedValuesAttribute>().FirstOrDefault()
             : (context.ParameterDescription?.ParameterDescriptor as Microsoft.AspNetCore.Mvc.Infrastructure.IParameterInfoParameterDescriptor)
                 ?.ParameterInfo.GetCustomAttribute<AllowedValuesAttribute>();
         if (allowed is not null)
@@ -71,12 +71,12 @@ static class SchemaFixes
         if (property is not null)
         {
             var declaring = property.DeclaringType;
-            if (attributesOf(property).OfType<ReadOnlyAttribute>().FirstOrDefault() is { IsReadOnly: true }) schema.ReadOnly = true;
+            if (AttributesOf(property).OfType<ReadOnlyAttribute>().FirstOrDefault() is { IsReadOnly: true }) schema.ReadOnly = true;
             if (underlying != typeof(DateTimeOffset) && DefaultOf(declaring, property.Name) is { } value) schema.Default = value;
         }
         return Task.CompletedTask;
 
-        static IEnumerable<object> attributesOf(System.Text.Json.Serialization.Metadata.JsonPropertyInfo p) =>
+        static IEnumerable<object> AttributesOf(System.Text.Json.Serialization.Metadata.JsonPropertyInfo p) =>
             p.AttributeProvider?.GetCustomAttributes(true) ?? [];
     }
 
